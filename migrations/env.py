@@ -1,0 +1,41 @@
+"""Alembic environment: runs on the connection evidencedb hands over (see evidencedb.migrate)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from evidencedb.models import Base
+
+target_metadata = Base.metadata
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things; batch mode copies the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_offline() -> None:
+    context.configure(
+        url=context.config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("evidencedb runs migrations on a connection it passes in")
+    run_on(connection)

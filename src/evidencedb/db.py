@@ -1,0 +1,97 @@
+"""Opening databases: URL resolution, engine set-up, and the transaction a command owns.
+
+SQLite gets foreign keys switched on, a busy timeout, WAL, and transactions that really begin
+where SQLAlchemy says they do (the sqlite3 module otherwise commits DDL on its own), so a
+failed command leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from evidencedb.errors import EvidenceError
+
+DEFAULT_URL = "sqlite:///evidence.db"
+URL_ENVIRONMENT_VARIABLE = "EVIDENCEDB_URL"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database to use: the given URL, else $EVIDENCEDB_URL, else ./evidence.db.
+
+    A plain path is taken as a SQLite file, and `postgresql://` means psycopg 3 (the driver we
+    install) rather than SQLAlchemy's default psycopg2.
+    """
+    text = url or os.environ.get(URL_ENVIRONMENT_VARIABLE) or DEFAULT_URL
+    if "://" not in text:
+        text = f"sqlite:///{text}"
+    try:
+        parsed = make_url(text)
+    except ArgumentError as error:
+        raise EvidenceError(f"not a database URL: {text!r}") from error
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise EvidenceError(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE "
+            "or postgresql://USER@HOST/DB"
+        )
+    return parsed
+
+
+def display_url(url: URL) -> str:
+    """The URL as it may appear in messages: never with its password."""
+    return url.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL, or None for PostgreSQL and in-memory SQLite."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def make_engine(url: URL, *, write: bool = True, **kwargs: Any) -> Engine:
+    """An engine for `url`. `write=True` makes SQLite transactions take the write lock at BEGIN,
+    so that concurrent writers wait on the busy timeout instead of failing mid-transaction."""
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, **kwargs)
+        _configure_sqlite(engine, begin="BEGIN IMMEDIATE" if write else "BEGIN")
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine, *, begin: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit at the driver level; SQLAlchemy's "begin" event below emits BEGIN itself,
+        # which makes DDL transactional too.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable in WAL mode except for the last commits before a power loss,
+            # and never corrupts the file.
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for one command: committed when the block ends, rolled back on error."""
+    with engine.begin() as connection:
+        yield connection

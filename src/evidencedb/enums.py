@@ -1,0 +1,178 @@
+"""Controlled vocabularies shared by the models, the seed-file schema and the importers.
+
+Values are stored as their lower-case strings (VARCHAR plus a CHECK constraint), so the
+database reads the same in SQL, in CSV and in YAML.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    JOURNAL_ARTICLE = "journal_article"
+    NEWS_REPORT = "news_report"
+    REGISTRY_RECORD = "registry_record"
+    CONFERENCE_ABSTRACT = "conference_abstract"
+    OTHER = "other"
+
+
+class SourceOrigin(StrEnum):
+    """How a source row entered the database; a load replaces only the facts of its origin."""
+
+    CURATED = "curated"
+    CTGOV = "ctgov"
+
+
+class TrialDesign(StrEnum):
+    RANDOMIZED = "randomized"
+    SINGLE_ARM = "single_arm"
+    NON_RANDOMIZED = "non_randomized"
+    OBSERVATIONAL = "observational"
+    OTHER = "other"
+
+
+class TrialPhase(StrEnum):
+    EARLY_PHASE_1 = "early_phase_1"
+    PHASE_1 = "phase_1"
+    PHASE_1_2 = "phase_1_2"
+    PHASE_2 = "phase_2"
+    PHASE_2_3 = "phase_2_3"
+    PHASE_3 = "phase_3"
+    PHASE_4 = "phase_4"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Registry(StrEnum):
+    NCT = "nct"
+    EUDRACT = "eudract"
+    ISRCTN = "isrctn"
+    CTIS = "ctis"
+    NTR = "ntr"
+    ORG_STUDY_ID = "org_study_id"
+    OTHER = "other"
+
+
+class TrialSourceRelation(StrEnum):
+    PRIMARY_REPORT = "primary_report"
+    SECONDARY_REPORT = "secondary_report"
+    REGISTRY_RECORD = "registry_record"
+    NEWS_REPORT = "news_report"
+
+
+class InterventionKind(StrEnum):
+    DRUG = "drug"
+    BIOLOGICAL = "biological"
+    PROCEDURE = "procedure"
+    RADIATION = "radiation"
+    DEVICE = "device"
+    BEHAVIORAL = "behavioral"
+    OTHER = "other"
+
+
+class ArmRole(StrEnum):
+    EXPERIMENTAL = "experimental"
+    ACTIVE_COMPARATOR = "active_comparator"
+    PLACEBO_COMPARATOR = "placebo_comparator"
+    NO_INTERVENTION = "no_intervention"
+    HISTORICAL_CONTROL = "historical_control"
+    EXTERNAL_CONTROL = "external_control"
+    OTHER = "other"
+
+
+COMPARATOR_ROLES = frozenset(
+    {
+        ArmRole.ACTIVE_COMPARATOR,
+        ArmRole.PLACEBO_COMPARATOR,
+        ArmRole.NO_INTERVENTION,
+        ArmRole.HISTORICAL_CONTROL,
+        ArmRole.EXTERNAL_CONTROL,
+    }
+)
+# Arms whose patients were not randomised against the trial's experimental arm.
+NON_CONCURRENT_ROLES = frozenset({ArmRole.HISTORICAL_CONTROL, ArmRole.EXTERNAL_CONTROL})
+
+
+class EndpointKind(StrEnum):
+    OVERALL_SURVIVAL = "overall_survival"
+    EVENT_FREE_SURVIVAL = "event_free_survival"
+    DISEASE_FREE_SURVIVAL = "disease_free_survival"
+    PROGRESSION_FREE_SURVIVAL = "progression_free_survival"
+    RELAPSE = "relapse"
+    MRD_NEGATIVITY = "mrd_negativity"
+    COMPLETE_REMISSION = "complete_remission"
+    RESPONSE = "response"
+    TOXICITY = "toxicity"
+    ADVERSE_EVENTS = "adverse_events"
+    OTHER = "other"
+
+
+class EndpointRole(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    EXPLORATORY = "exploratory"
+    POST_HOC = "post_hoc"
+    UNSPECIFIED = "unspecified"
+
+
+class EndpointDomain(StrEnum):
+    EFFICACY = "efficacy"
+    SAFETY = "safety"
+
+
+class EndpointMeasure(StrEnum):
+    PROPORTION = "proportion"
+    KM_ESTIMATE = "km_estimate"
+    COUNT = "count"
+    MEDIAN = "median"
+    MEAN = "mean"
+    OTHER = "other"
+
+
+class ValueQualifier(StrEnum):
+    """How a reported value bounds the truth: "less than 40%", "median not reached"."""
+
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    NOT_REACHED = "not_reached"
+
+
+class SpreadType(StrEnum):
+    STANDARD_DEVIATION = "standard_deviation"
+    STANDARD_ERROR = "standard_error"
+    INTERQUARTILE_RANGE = "interquartile_range"
+    FULL_RANGE = "full_range"
+    OTHER = "other"
+
+
+class ComparisonMeasure(StrEnum):
+    HAZARD_RATIO = "hazard_ratio"
+    RISK_RATIO = "risk_ratio"
+    ODDS_RATIO = "odds_ratio"
+    RISK_DIFFERENCE = "risk_difference"
+    MEAN_DIFFERENCE = "mean_difference"
+    MEDIAN_DIFFERENCE = "median_difference"
+    RATE_DIFFERENCE = "rate_difference"
+    NUMBER_NEEDED_TO_TREAT = "number_needed_to_treat"
+    OTHER = "other"
+
+
+RATIO_MEASURES = frozenset(
+    {ComparisonMeasure.HAZARD_RATIO, ComparisonMeasure.RISK_RATIO, ComparisonMeasure.ODDS_RATIO}
+)
+
+
+class ComparisonOrigin(StrEnum):
+    REPORTED = "reported"
+    DERIVED = "derived"
+
+
+class AdverseEventCategory(StrEnum):
+    SERIOUS = "serious"
+    NON_SERIOUS = "non_serious"
+    ANY = "any"
+
+
+AE_GRADES = ("1", "2", "3", "4", "5", ">=1", ">=2", ">=3", ">=4", ">=5")

@@ -1,0 +1,106 @@
+"""Schema migrations: Alembic driven from code, so no alembic.ini is needed anywhere.
+
+A new database is created at head on first write; an existing one at an older revision is
+only ever upgraded by `evidencedb db upgrade`, never silently.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+
+from evidencedb.db import display_url, make_engine, resolve_url, sqlite_path
+from evidencedb.errors import DatabaseNotReady, EvidenceError
+
+VERSION_TABLE = "alembic_version"
+
+
+def migrations_directory() -> Path:
+    """Wheels carry the scripts inside the package; a source tree has them at its top level."""
+    packaged = Path(__file__).parent / "_migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_directory()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations directory has no revisions"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(connection: Connection, revision: str = "head") -> None:
+    command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(connection: Connection, revision: str) -> None:
+    try:
+        command.downgrade(alembic_config(connection), revision)
+    except Exception as error:  # alembic raises CommandError and util errors for unknown revisions
+        if type(error).__module__.startswith("alembic"):
+            raise EvidenceError(f"cannot downgrade to {revision!r}: {error}") from error
+        raise
+
+
+def database_exists(engine: Engine) -> bool:
+    path = sqlite_path(engine.url)
+    return path is None or path.exists()
+
+
+def ensure_ready(connection: Connection, *, create: bool) -> None:
+    """Check the database is at head; create the schema in a new, empty database if `create`."""
+    names = set(inspect(connection).get_table_names())
+    url = display_url(connection.engine.url)
+    if VERSION_TABLE not in names:
+        if names:
+            raise DatabaseNotReady(
+                f"{url} holds tables but no evidencedb schema version; "
+                "point --db at an evidencedb database or an empty one"
+            )
+        if not create:
+            raise DatabaseNotReady(
+                f"{url} has no evidencedb schema yet; create it with "
+                "`evidencedb db upgrade` or by loading data (`evidencedb load seeds/`)"
+            )
+        upgrade(connection)
+        return
+    current, head = current_revision(connection), head_revision()
+    if current != head:
+        raise DatabaseNotReady(
+            f"{url} is at schema revision {current}, this evidencedb needs {head}; "
+            "run `evidencedb db upgrade` (back up the database first)"
+        )
+
+
+def _autogenerate_revision(message: str) -> None:
+    """Developer tool behind `make migration`: autogenerate against a scratch database at head."""
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(resolve_url(f"sqlite:///{scratch}/scratch.db"))
+        with engine.begin() as connection:
+            upgrade(connection)
+            command.revision(alembic_config(connection), message=message, autogenerate=True)
+        engine.dispose()
+
+
+if __name__ == "__main__":  # pragma: no cover - developer entry point
+    if len(sys.argv) != 3 or sys.argv[1] != "revision":
+        sys.exit('usage: python -m evidencedb.migrate revision "message"')
+    _autogenerate_revision(sys.argv[2])

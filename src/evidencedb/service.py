@@ -1,0 +1,97 @@
+"""Operations that a command runs as one unit: open the database, do the work in one
+transaction, report. The CLI calls these; so can any Python program."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.engine import URL
+
+from evidencedb import migrate
+from evidencedb.bundle import Bundle, read_seed_files
+from evidencedb.db import make_engine, resolve_url, sqlite_path, transaction
+from evidencedb.errors import DatabaseNotReady
+from evidencedb.loader import LoadReport, load
+from evidencedb.models import Base
+from evidencedb.schema import json_schema
+
+
+@contextmanager
+def open_engine(url: str | URL | None, *, write: bool) -> Iterator[Engine]:
+    resolved = url if isinstance(url, URL) else resolve_url(url)
+    engine = make_engine(resolved, write=write)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def writing(url: str | URL | None) -> Iterator[Connection]:
+    """A write transaction on a database at head, created if it does not exist yet."""
+    with open_engine(url, write=True) as engine, transaction(engine) as connection:
+        migrate.ensure_ready(connection, create=True)
+        yield connection
+
+
+@contextmanager
+def reading(url: str | URL | None) -> Iterator[Connection]:
+    """A read transaction (one consistent snapshot) on an existing database at head."""
+    with open_engine(url, write=False) as engine:
+        path = sqlite_path(engine.url)
+        if path is not None and not path.exists():
+            raise DatabaseNotReady(
+                f"no database at {path}; create one with `evidencedb load seeds/` "
+                "or `evidencedb db upgrade`"
+            )
+        with transaction(engine) as connection:
+            migrate.ensure_ready(connection, create=False)
+            yield connection
+
+
+def load_seed_paths(url: str | URL | None, paths: Sequence[Path], *, dry_run: bool) -> LoadReport:
+    """Validate seed files, then (unless `dry_run`) load them all in one transaction.
+
+    A dry run still resolves references against the database when it exists, and writes
+    nothing: its transaction is rolled back.
+    """
+    bundles = read_seed_files(paths)
+    return load_bundles(url, bundles, dry_run=dry_run)
+
+
+class _DryRun(Exception):
+    def __init__(self, report: LoadReport) -> None:
+        self.report = report
+
+
+def load_bundles(url: str | URL | None, bundles: Sequence[Bundle], *, dry_run: bool) -> LoadReport:
+    resolved = url if isinstance(url, URL) else resolve_url(url)
+    path = sqlite_path(resolved)
+    if dry_run and path is not None and not path.exists():
+        resolved = resolve_url("sqlite://")  # validate against an empty schema; create no file
+    try:
+        with writing(resolved) as connection:
+            report = load(connection, bundles)
+            if dry_run:
+                raise _DryRun(report)  # leaves the transaction by rollback
+    except _DryRun as rolled_back:
+        return rolled_back.report
+    return report
+
+
+def table_counts(connection: Connection) -> dict[str, int]:
+    return {
+        table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def write_json_schema(path: Path | None) -> str:
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if path is not None:
+        path.write_text(text, encoding="utf-8")
+    return text
