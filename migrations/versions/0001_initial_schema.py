@@ -617,7 +617,7 @@ def upgrade() -> None:
         sa.Column(
             "is_aggregate",
             sa.Boolean(),
-            server_default=sa.text("0"),
+            server_default=sa.false(),
             nullable=False,
             comment="Row totals several terms (e.g. any SAE).",
         ),
