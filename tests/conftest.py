@@ -42,7 +42,7 @@ def _postgres_problem() -> str | None:
     return None
 
 
-_POSTGRES_PROBLEM: str | None | bool = False  # False: not probed yet
+_POSTGRES_PROBLEM: str | bool | None = False  # False: not probed yet
 
 
 def postgres_problem() -> str | None:

@@ -49,7 +49,8 @@ def pydantic_problems(
     for detail in error.errors(include_url=False):
         location: Location = tuple(detail["loc"])
         message = detail["msg"]
-        if detail["type"] not in ("missing", "value_error") and _is_short(detail.get("input")):
+        shows_input = detail["type"] not in ("missing", "value_error", "extra_forbidden")
+        if shows_input and _is_short(detail.get("input")):
             message = f"{detail['input']!r}: {message}"
         problems.append(make(location, message))
     return problems

@@ -69,8 +69,9 @@ class _Builder:
         self.nodes = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def fail(self, node: yaml.Node, message: str) -> ValidationFailed:
-        return ValidationFailed([Problem(self.file, node.start_mark.line + 1, "", message)])
+    def fail(self, node: yaml.Node, message: str, location: Location = ()) -> ValidationFailed:
+        line = node.start_mark.line + 1
+        return ValidationFailed([Problem(self.file, line, format_location(location), message)])
 
     def build(self, node: yaml.Node, location: Location, depth: int) -> Any:
         self.nodes += 1
@@ -107,8 +108,7 @@ class _Builder:
                 else self.build(key_node, location, depth + 1)
             )
             if key in result:
-                path = format_location((*location, str(key)))
-                raise self.fail(key_node, f"duplicate key {path!r}")
+                raise self.fail(key_node, "duplicate key", (*location, str(key)))
             child = (*location, str(key))
             self.lines[child] = key_node.start_mark.line + 1
             result[key] = self.build(value_node, child, depth + 1)

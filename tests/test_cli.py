@@ -1,0 +1,105 @@
+"""The command line: exit codes, streams, help, and the installed script as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+
+from evidencedb import __version__
+from evidencedb.cli import app
+from tests.conftest import REPO, SEEDS, run_cli
+
+
+def _commands() -> list[list[str]]:
+    root = typer.main.get_command(app)
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if hasattr(command, "commands"):  # a group
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+        else:
+            found.append(path)
+
+    walk(root, [])
+    return found
+
+
+@pytest.mark.parametrize("path", _commands(), ids=lambda p: " ".join(p))
+def test_every_command_has_help_with_an_example(path: list[str]) -> None:
+    outcome = run_cli(*path, "--help")
+    assert outcome.exit_code == 0
+    assert "Example" in outcome.stdout, f"`evidencedb {' '.join(path)} --help` shows no example"
+
+
+def test_version() -> None:
+    outcome = run_cli("--version")
+    assert outcome.exit_code == 0
+    assert outcome.stdout.strip() == f"evidencedb {__version__}"
+
+
+def test_usage_error_exits_2() -> None:
+    assert run_cli("load").exit_code == 2
+    assert run_cli("no-such-command").exit_code == 2
+
+
+def test_missing_database_says_how_to_create_one(tmp_path: Path) -> None:
+    outcome = run_cli("summary", db=f"sqlite:///{tmp_path / 'none.db'}")
+    assert outcome.exit_code == 1
+    assert outcome.stderr.startswith("error: no database at")
+    assert "evidencedb load seeds/" in outcome.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_unsupported_url_is_a_user_error() -> None:
+    outcome = run_cli("summary", db="mysql://localhost/x")
+    assert outcome.exit_code == 1
+    assert "unsupported database 'mysql'" in outcome.stderr
+
+
+def test_installed_script_as_a_subprocess(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "evidencedb"
+    environment = {**os.environ, "EVIDENCEDB_URL": f"sqlite:///{tmp_path / 'e.db'}"}
+    loaded = subprocess.run(
+        [str(script), "load", str(SEEDS)], capture_output=True, text=True, env=environment
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout == ""
+    assert loaded.stderr.startswith("loaded 2 trial(s)")
+    summary = subprocess.run(
+        [str(script), "summary"], capture_output=True, text=True, env=environment
+    )
+    assert summary.returncode == 0
+    assert "results" in summary.stdout
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("trial: [unclosed\n", encoding="utf-8")
+    refused = subprocess.run(
+        [str(script), "load", str(broken)], capture_output=True, text=True, env=environment
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"error: {broken}:")
+    assert "Traceback" not in refused.stderr
+
+
+def test_library_never_imports_the_cli() -> None:
+    package = REPO / "src" / "evidencedb"
+    modules = sorted(
+        "evidencedb." + ".".join(path.relative_to(package).with_suffix("").parts)
+        for path in package.rglob("*.py")
+        if "cli" not in path.relative_to(package).parts and path.name != "__init__.py"
+    )
+    assert "evidencedb.loader" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = [name for name in sys.modules if name.startswith('evidencedb.cli')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -1,0 +1,60 @@
+"""The migrations create exactly the models' schema, and walk up and down on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from evidencedb import migrate, service
+from evidencedb.db import transaction
+from evidencedb.models import Base
+from tests.conftest import TestDatabase, run_cli
+
+
+def _diff(database: TestDatabase) -> list[object]:
+    with service.open_engine(database.url, write=True) as engine, engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def test_models_and_migrations_do_not_drift(database: TestDatabase) -> None:
+    assert run_cli("db", "upgrade", db=database).exit_code == 0
+    assert _diff(database) == []
+
+
+def test_upgrade_downgrade_upgrade(database: TestDatabase) -> None:
+    with service.open_engine(database.url, write=True) as engine:
+        with transaction(engine) as connection:
+            migrate.upgrade(connection)
+            assert migrate.current_revision(connection) == migrate.head_revision()
+        with transaction(engine) as connection:
+            migrate.downgrade(connection, "base")
+        with engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+        with transaction(engine) as connection:
+            migrate.upgrade(connection)
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+    assert {table.name for table in Base.metadata.sorted_tables} <= tables
+    assert _diff(database) == []
+
+
+def test_db_commands(database: TestDatabase) -> None:
+    before = run_cli("db", "current", db=database)
+    assert before.exit_code == 0
+    assert "current: none" in before.stdout
+    assert run_cli("db", "upgrade", db=database).exit_code == 0
+    after = run_cli("db", "current", db=database)
+    assert f"current: {migrate.head_revision()}" in after.stdout
+    assert run_cli("db", "downgrade", "base", db=database).exit_code == 0
+    refused = run_cli("summary", db=database)
+    assert refused.exit_code == 1
+    assert "evidencedb db upgrade" in refused.stderr
+
+
+def test_downgrade_to_unknown_revision_is_a_user_error(database: TestDatabase) -> None:
+    assert run_cli("db", "upgrade", db=database).exit_code == 0
+    outcome = run_cli("db", "downgrade", "nonexistent", db=database)
+    assert outcome.exit_code == 1
+    assert "cannot downgrade" in outcome.stderr
