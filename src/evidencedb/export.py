@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import csv
+import functools
+import json
 import math
+import os
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import IO, Any
+
+from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Numeric, select
+from sqlalchemy import Enum as SAEnum
+
+from evidencedb import queries
+from evidencedb.errors import EvidenceError
+from evidencedb.models import Base
 
 # A cell a spreadsheet would evaluate starts with one of these (OWASP's list for CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,8 +42,6 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dict | list):
-        import json
-
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = str(value)
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
@@ -47,3 +58,146 @@ def write_csv_rows(stream: IO[str], columns: Sequence[str], rows: Iterable[Seque
         writer.writerow([csv_cell(value) for value in row])
         count += 1
     return count
+
+
+# What can be exported ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str
+    kind: str  # "table" or "view"
+    statement: queries.AnySelect
+    descriptions: Mapping[str, str]
+
+
+VIEW_DESCRIPTIONS = {
+    "trial_key": "Natural key of the trial.",
+    "trial_title": "Title of the trial.",
+    "registry_ids": "Registry identifiers of the trial, '; '-separated (NCT ids bare).",
+    "arm_key": "Natural key of the arm within its trial.",
+    "arm_label": "Label of the arm.",
+    "arm_role": "Role of the arm.",
+    "endpoint_key": "Natural key of the endpoint within its trial.",
+    "endpoint_name": "Name of the endpoint.",
+    "endpoint_kind": "Kind of outcome.",
+    "endpoint_role": "Primary, secondary, ... endpoint.",
+    "comparator_arm_key": "Natural key of the comparator arm.",
+    "comparator_role": "Role of the comparator arm (historical_control: not randomised).",
+    "source_key": "Natural key of the source that states the fact.",
+    "source_doi": "DOI of that source.",
+}
+
+DATA_DICTIONARY = "data_dictionary"
+
+
+def exports() -> list[Export]:
+    """Every table, then the flat views, in the order they are written."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        descriptions = {column.name: column.comment or "" for column in table.columns}
+        table_statement: queries.AnySelect = select(table).order_by(table.c.id)
+        found.append(Export(table.name, "table", table_statement, descriptions))
+    for name, build in (
+        ("results_flat", queries.results_flat),
+        ("comparisons_flat", queries.comparisons_flat),
+        ("adverse_events_flat", queries.adverse_events_flat),
+    ):
+        statement = build()
+        found.append(Export(name, "view", statement, _view_descriptions(statement)))
+    return found
+
+
+def _view_descriptions(statement: queries.AnySelect) -> dict[str, str]:
+    descriptions = {}
+    for column in statement.selected_columns:
+        name = str(column.key)
+        element = getattr(column, "element", column)
+        comment = getattr(element, "comment", None) or ""
+        descriptions[name] = VIEW_DESCRIPTIONS.get(name, comment)
+    return descriptions
+
+
+def export_names() -> list[str]:
+    return [item.name for item in exports()] + [DATA_DICTIONARY]
+
+
+def friendly_type(column_type: Any) -> str:
+    if isinstance(column_type, SAEnum):
+        return "enum: " + " | ".join(column_type.enums)
+    if isinstance(column_type, Boolean):
+        return "boolean"
+    if isinstance(column_type, Integer):
+        return "integer"
+    if isinstance(column_type, Float | Numeric):
+        return "number"
+    if isinstance(column_type, JSON):
+        return "json"
+    return "text"
+
+
+def data_dictionary_rows() -> Iterator[tuple[str, str, str, str, str]]:
+    """(name, column, type, nullable, description) for every column of every export."""
+    for item in exports():
+        if item.kind == "table":
+            table = Base.metadata.tables[item.name]
+            for column in table.columns:
+                nullable = "yes" if column.nullable else "no"
+                yield (
+                    item.name,
+                    column.name,
+                    friendly_type(column.type),
+                    nullable,
+                    item.descriptions[column.name],
+                )
+        else:
+            for selected in item.statement.selected_columns:
+                name = str(selected.key)
+                yield (
+                    item.name,
+                    name,
+                    friendly_type(selected.type),
+                    "yes",
+                    item.descriptions[name],
+                )
+
+
+def write_export(connection: Connection, name: str, stream: IO[str]) -> int:
+    """Write one table, view or the data dictionary as CSV to `stream`; returns rows written."""
+    if name == DATA_DICTIONARY:
+        columns = ["name", "column", "type", "nullable", "description"]
+        return write_csv_rows(stream, columns, data_dictionary_rows())
+    for item in exports():
+        if item.name == name:
+            result = connection.execution_options(yield_per=5000).execute(item.statement)
+            return write_csv_rows(stream, list(result.keys()), result)
+    raise EvidenceError(
+        f"nothing to export named {name!r}; choose from: {', '.join(export_names())}"
+    )
+
+
+def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
+    """Write through a temporary file in the same folder, then rename it into place, so a
+    reader never sees half a file and an existing symlink at `path` is replaced, not followed."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            count = write(stream)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def export_all(connection: Connection, folder: Path) -> dict[str, int]:
+    """Write every export into `folder` (created if missing); returns rows written per file."""
+    if folder.exists() and not folder.is_dir():
+        raise EvidenceError(f"{folder} exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name in export_names():
+        counts[name] = write_file_atomically(
+            folder / f"{name}.csv", functools.partial(write_export, connection, name)
+        )
+    return counts

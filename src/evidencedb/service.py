@@ -39,8 +39,9 @@ def writing(url: str | URL | None) -> Iterator[Connection]:
 
 
 @contextmanager
-def reading(url: str | URL | None) -> Iterator[Connection]:
-    """A read transaction (one consistent snapshot) on an existing database at head."""
+def reading(url: str | URL | None, *, snapshot: bool = False) -> Iterator[Connection]:
+    """A read transaction on an existing database at head. `snapshot=True` makes every
+    statement of it see the same data on PostgreSQL too (SQLite's read transaction does)."""
     with open_engine(url, write=False) as engine:
         path = sqlite_path(engine.url)
         if path is not None and not path.exists():
@@ -48,6 +49,8 @@ def reading(url: str | URL | None) -> Iterator[Connection]:
                 f"no database at {path}; create one with `evidencedb load seeds/` "
                 "or `evidencedb db upgrade`"
             )
+        if snapshot and engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
         with transaction(engine) as connection:
             migrate.ensure_ready(connection, create=False)
             yield connection

@@ -142,6 +142,7 @@ def summary(ctx: typer.Context) -> None:
     print_rows([{"table": name, "rows": count} for name, count in counts.items()], "table")
 
 
-from evidencedb.cli import db_commands  # noqa: E402  (registers the `db` group)
+from evidencedb.cli import db_commands, query_commands  # noqa: E402
 
 app.add_typer(db_commands.app, name="db")
+query_commands.register(app)

@@ -1,0 +1,496 @@
+"""Queries: plain functions over a connection that return rows (mappings).
+
+The CLI's query commands and the CSV exporter are thin layers over these. Every filter value
+reaches the database as a bound parameter. The three flat views of the export contract are
+defined here once (`results_flat`, `comparisons_flat`, `adverse_events_flat`) and used by
+both the `results` / `comparisons` / `adverse-events` commands and `export csv`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Text,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from evidencedb.enums import AdverseEventCategory
+from evidencedb.errors import NotFound
+from evidencedb.models import (
+    AdverseEvent,
+    Arm,
+    ArmIntervention,
+    Comparison,
+    Endpoint,
+    Intervention,
+    Result,
+    Source,
+    Trial,
+    TrialIdentifier,
+    TrialSource,
+)
+
+Row = Mapping[str, Any]
+# Any SELECT, whatever its columns (Select is generic over the column types in SQLAlchemy 2.1).
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _contains(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], text: str
+) -> ColumnElement[bool]:
+    return column.ilike(_like(text), escape="\\")
+
+
+def registry_ids_by_trial() -> Any:
+    """Subquery: trial_id -> 'NCT02210780; EUDRACT:2014-000000-00' (one row per trial)."""
+    registry = type_coerce(TrialIdentifier.registry_name, Text())
+    label = case(
+        (TrialIdentifier.registry_name == "nct", TrialIdentifier.value),
+        else_=registry + ":" + TrialIdentifier.value,
+    )
+    return (
+        select(
+            TrialIdentifier.trial_id.label("trial_id"),
+            func.aggregate_strings(label, "; ").label("registry_ids"),
+        )
+        .group_by(TrialIdentifier.trial_id)
+        .subquery("registry_ids")
+    )
+
+
+# Filters ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrialFilters:
+    trial: str | None = None
+    intervention: str | None = None
+    condition: str | None = None
+    design: str | None = None
+    phase: str | None = None
+    registry_id: str | None = None
+    text: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.trial:
+            found.append(Trial.key == self.trial)
+        if self.condition:
+            found.append(_contains(Trial.condition, self.condition))
+        if self.design:
+            found.append(Trial.design == self.design)
+        if self.phase:
+            found.append(Trial.phase == self.phase)
+        if self.registry_id:
+            found.append(
+                exists().where(
+                    TrialIdentifier.trial_id == Trial.id,
+                    func.upper(TrialIdentifier.value) == self.registry_id.upper(),
+                )
+            )
+        if self.intervention:
+            found.append(trial_receives(self.intervention))
+        if self.text:
+            found.append(
+                or_(
+                    *(
+                        _contains(column, self.text)
+                        for column in (
+                            Trial.key,
+                            Trial.title,
+                            Trial.acronym,
+                            Trial.condition,
+                            Trial.population,
+                        )
+                    )
+                )
+            )
+        return found
+
+
+def _intervention_matches(text: str) -> ColumnElement[bool]:
+    return or_(
+        Intervention.key == text,
+        _contains(Intervention.name, text),
+        func.lower(Intervention.target) == text.lower(),
+        _contains(Intervention.intervention_class, text),
+    )
+
+
+def trial_receives(intervention: str) -> ColumnElement[bool]:
+    """Some arm of the trial receives an intervention matching `intervention` (key, name,
+    target or class)."""
+    return exists(
+        select(ArmIntervention.id)
+        .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
+        .where(ArmIntervention.trial_id == Trial.id, _intervention_matches(intervention))
+    )
+
+
+def arm_receives(intervention: str) -> ColumnElement[bool]:
+    return exists(
+        select(ArmIntervention.id)
+        .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
+        .where(ArmIntervention.arm_id == Arm.id, _intervention_matches(intervention))
+    )
+
+
+@dataclass(frozen=True)
+class FactFilters:
+    """Filters of the fact commands; each applies where the fact has that attribute."""
+
+    trial: str | None = None
+    intervention: str | None = None
+    condition: str | None = None
+    endpoint: str | None = None
+    endpoint_kind: str | None = None
+    endpoint_role: str | None = None
+    arm: str | None = None
+    arm_role: str | None = None
+    timepoint: float | None = None
+    timepoint_unit: str | None = None
+    measure: str | None = None
+    origin: str | None = None
+    serious: bool | None = None
+    min_grade: int | None = None
+    term: str | None = None
+    source: str | None = None
+    text: str | None = None
+
+
+def _fact_conditions(filters: FactFilters, *, has_endpoint: bool) -> list[ColumnElement[bool]]:
+    found = TrialFilters(
+        trial=filters.trial, condition=filters.condition, text=filters.text
+    ).conditions()
+    if filters.intervention:
+        found.append(arm_receives(filters.intervention))
+    if filters.arm:
+        found.append(Arm.key == filters.arm)
+    if filters.arm_role:
+        found.append(Arm.role == filters.arm_role)
+    if filters.source:
+        found.append(Source.key == filters.source)
+    if has_endpoint:
+        if filters.endpoint:
+            found.append(Endpoint.key == filters.endpoint)
+        if filters.endpoint_kind:
+            found.append(Endpoint.kind == filters.endpoint_kind)
+        if filters.endpoint_role:
+            found.append(Endpoint.role == filters.endpoint_role)
+        if filters.timepoint is not None:
+            found.append(Endpoint.timepoint_value == filters.timepoint)
+        if filters.timepoint_unit:
+            found.append(func.lower(Endpoint.timepoint_unit) == filters.timepoint_unit.lower())
+    return found
+
+
+# Trials ----------------------------------------------------------------------------------
+
+
+def trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
+    ids = registry_ids_by_trial()
+    statement = (
+        select(
+            Trial.key,
+            Trial.title,
+            Trial.acronym,
+            Trial.design,
+            Trial.phase,
+            Trial.status,
+            Trial.condition,
+            Trial.enrollment,
+            ids.c.registry_ids,
+            select(func.count(Result.id))
+            .where(Result.trial_id == Trial.id)
+            .scalar_subquery()
+            .label("results"),
+        )
+        .outerjoin(ids, ids.c.trial_id == Trial.id)
+        .where(*filters.conditions())
+        .order_by(Trial.key)
+    )
+    return [dict(row._mapping) for row in connection.execute(statement)]
+
+
+def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
+    """One trial in full: description, identifiers, sources, arms with interventions,
+    endpoints, results, comparisons and adverse events."""
+    trial = connection.execute(select(Trial).where(Trial.key == key)).one_or_none()
+    if trial is None:
+        raise NotFound(f"no trial with key {key!r}; `evidencedb trials` lists them")
+    trial_id = trial.id
+    source_key = aliased(Source)
+    detail: dict[str, Any] = {
+        column: value
+        for column, value in trial._mapping.items()
+        if column not in ("id", "source_id")
+    }
+    detail["source_key"] = connection.execute(
+        select(Source.key).where(Source.id == trial.source_id)
+    ).scalar_one()
+    detail["identifiers"] = _rows(
+        connection,
+        select(TrialIdentifier.registry_name.label("registry"), TrialIdentifier.value)
+        .where(TrialIdentifier.trial_id == trial_id)
+        .order_by(TrialIdentifier.registry_name, TrialIdentifier.value),
+    )
+    detail["sources"] = _rows(
+        connection,
+        select(
+            Source.key,
+            Source.kind,
+            TrialSource.relation,
+            Source.title,
+            Source.citation,
+            Source.doi,
+            source_key.key.label("reports_on"),
+        )
+        .join(TrialSource, TrialSource.source_id == Source.id)
+        .outerjoin(source_key, source_key.id == Source.reports_on_id)
+        .where(TrialSource.trial_id == trial_id)
+        .order_by(Source.key),
+    )
+    control_trial = aliased(Trial)
+    arms = _rows(
+        connection,
+        select(
+            Arm.id,
+            Arm.key,
+            Arm.label,
+            Arm.role,
+            Arm.n_enrolled,
+            Arm.n_analyzed,
+            Arm.description,
+            control_trial.key.label("source_trial"),
+        )
+        .outerjoin(control_trial, control_trial.id == Arm.source_trial_id)
+        .where(Arm.trial_id == trial_id)
+        .order_by(Arm.id),
+    )
+    given = _rows(
+        connection,
+        select(
+            ArmIntervention.arm_id,
+            Intervention.key.label("intervention"),
+            Intervention.name,
+            ArmIntervention.dose,
+            ArmIntervention.route,
+            ArmIntervention.schedule,
+            ArmIntervention.timing,
+        )
+        .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
+        .where(ArmIntervention.trial_id == trial_id)
+        .order_by(ArmIntervention.id),
+    )
+    for arm in arms:
+        arm["interventions"] = [
+            {k: v for k, v in item.items() if k != "arm_id"}
+            for item in given
+            if item["arm_id"] == arm["id"]
+        ]
+        del arm["id"]
+    detail["arms"] = arms
+    detail["endpoints"] = _rows(
+        connection,
+        select(
+            Endpoint.key,
+            Endpoint.name,
+            Endpoint.kind,
+            Endpoint.role,
+            Endpoint.domain,
+            Endpoint.measure,
+            Endpoint.timepoint_value,
+            Endpoint.timepoint_unit,
+            Endpoint.definition,
+            Endpoint.assessment_method,
+        )
+        .where(Endpoint.trial_id == trial_id)
+        .order_by(Endpoint.id),
+    )
+    detail["results"] = _rows(connection, results_flat(FactFilters(trial=key)))
+    detail["comparisons"] = _rows(connection, comparisons_flat(FactFilters(trial=key)))
+    detail["adverse_events"] = _rows(connection, adverse_events_flat(FactFilters(trial=key)))
+    return detail
+
+
+def _rows(connection: Connection, statement: AnySelect) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(statement)]
+
+
+# Flat views of the export contract -------------------------------------------------------
+
+
+def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+    ids = registry_ids_by_trial()
+    return (
+        select(
+            Trial.key.label("trial_key"),
+            Trial.title.label("trial_title"),
+            ids.c.registry_ids,
+            Arm.key.label("arm_key"),
+            Arm.label.label("arm_label"),
+            Arm.role.label("arm_role"),
+            Endpoint.key.label("endpoint_key"),
+            Endpoint.name.label("endpoint_name"),
+            Endpoint.kind.label("endpoint_kind"),
+            Endpoint.role.label("endpoint_role"),
+            Endpoint.timepoint_value,
+            Endpoint.timepoint_unit,
+            Result.subgroup,
+            Result.category,
+            Result.value,
+            Result.unit,
+            Result.numerator,
+            Result.denominator,
+            Result.ci_lower,
+            Result.ci_upper,
+            Result.ci_level,
+            Source.key.label("source_key"),
+            Source.doi.label("source_doi"),
+            Result.quote,
+            # Added after the contract's columns, never between them.
+            Result.value_qualifier,
+            Result.spread,
+            Result.spread_type,
+            Result.n_analyzed,
+            Result.note,
+            Result.locator,
+        )
+        .select_from(Result)
+        .join(Trial, Trial.id == Result.trial_id)
+        .join(Arm, Arm.id == Result.arm_id)
+        .join(Endpoint, Endpoint.id == Result.endpoint_id)
+        .join(Source, Source.id == Result.source_id)
+        .outerjoin(ids, ids.c.trial_id == Result.trial_id)
+        .where(*_fact_conditions(filters, has_endpoint=True))
+        .order_by(Result.id)
+    )
+
+
+def comparisons_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+    comparator = aliased(Arm)
+    statement: AnySelect = (
+        select(
+            Trial.key.label("trial_key"),
+            Endpoint.key.label("endpoint_key"),
+            Endpoint.kind.label("endpoint_kind"),
+            Arm.key.label("arm_key"),
+            comparator.key.label("comparator_arm_key"),
+            comparator.role.label("comparator_role"),
+            Comparison.measure,
+            Comparison.value,
+            Comparison.ci_lower,
+            Comparison.ci_upper,
+            Comparison.ci_level,
+            Comparison.p_value,
+            Comparison.origin,
+            Comparison.randomized,
+            Source.key.label("source_key"),
+            Comparison.quote,
+            Comparison.label,
+            Comparison.measure_label,
+            Comparison.p_value_qualifier,
+            Comparison.method,
+            Comparison.group_keys,
+            Comparison.note,
+            Comparison.locator,
+        )
+        .select_from(Comparison)
+        .join(Trial, Trial.id == Comparison.trial_id)
+        .join(Arm, Arm.id == Comparison.arm_id)
+        .outerjoin(comparator, comparator.id == Comparison.comparator_arm_id)
+        .join(Endpoint, Endpoint.id == Comparison.endpoint_id)
+        .join(Source, Source.id == Comparison.source_id)
+        .where(*_fact_conditions(filters, has_endpoint=True))
+        .order_by(Comparison.id)
+    )
+    if filters.measure:
+        statement = statement.where(Comparison.measure == filters.measure)
+    if filters.origin:
+        statement = statement.where(Comparison.origin == filters.origin)
+    return statement
+
+
+def grade_floor() -> ColumnElement[Any]:
+    """The lowest grade an adverse-event row covers: '3' and '>=3' both give 3; '' gives 0."""
+    return case(
+        *((AdverseEvent.grade.in_((str(n), f">={n}")), literal(n)) for n in range(1, 6)),
+        else_=literal(0),
+    )
+
+
+def adverse_events_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+    statement: AnySelect = (
+        select(
+            Trial.key.label("trial_key"),
+            Arm.key.label("arm_key"),
+            Arm.label.label("arm_label"),
+            Arm.role.label("arm_role"),
+            AdverseEvent.term,
+            AdverseEvent.category,
+            AdverseEvent.grade,
+            AdverseEvent.organ_system,
+            AdverseEvent.participants_affected,
+            AdverseEvent.participants_at_risk,
+            AdverseEvent.event_count,
+            Source.key.label("source_key"),
+            AdverseEvent.quote,
+            AdverseEvent.is_aggregate,
+            AdverseEvent.vocabulary,
+            AdverseEvent.time_frame,
+            AdverseEvent.note,
+            AdverseEvent.locator,
+        )
+        .select_from(AdverseEvent)
+        .join(Trial, Trial.id == AdverseEvent.trial_id)
+        .join(Arm, Arm.id == AdverseEvent.arm_id)
+        .join(Source, Source.id == AdverseEvent.source_id)
+        .where(*_fact_conditions(filters, has_endpoint=False))
+        .order_by(AdverseEvent.id)
+    )
+    if filters.serious is not None:
+        serious = AdverseEvent.category == AdverseEventCategory.SERIOUS
+        statement = statement.where(serious if filters.serious else ~serious)
+    if filters.min_grade is not None:
+        statement = statement.where(grade_floor() >= filters.min_grade)
+    if filters.term:
+        statement = statement.where(_contains(AdverseEvent.term, filters.term))
+    return statement
+
+
+def stream(connection: Connection, statement: AnySelect, batch: int = 2000) -> Iterator[Row]:
+    """Rows of `statement` without holding them all: a server-side cursor on PostgreSQL."""
+    result = connection.execution_options(yield_per=batch).execute(statement)
+    for row in result:
+        yield dict(row._mapping)
+
+
+__all__ = [
+    "FactFilters",
+    "TrialFilters",
+    "adverse_events_flat",
+    "comparisons_flat",
+    "results_flat",
+    "stream",
+    "trial_detail",
+    "trials",
+]
