@@ -2,7 +2,10 @@
 
 SQLite: the file is opened read-only (`mode=ro`) and an authorizer allows only reading,
 so ATTACH, PRAGMA, writes and extension loading are refused even inside a CTE.
-PostgreSQL: the statement runs in a READ ONLY transaction, which refuses every write.
+PostgreSQL: the statement runs in a READ ONLY transaction, which refuses every write, sent
+as a prepared statement, which holds exactly one statement (so `COMMIT; DELETE ...` cannot end
+the read-only transaction), and, where the login may, as the predefined role
+`pg_read_all_data`, which can read every table but not the server's files.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import DBAPIError, StatementError
 
 from evidencedb import migrate
 from evidencedb.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, sqlite_path
@@ -71,18 +73,49 @@ def read_only_connection(url: URL) -> Iterator[Connection]:
             connection.rollback()
             with connection.begin():
                 connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+                _drop_to_read_role(connection)
                 yield connection
     finally:
         engine.dispose()
 
 
+def _drop_to_read_role(connection: Connection) -> None:
+    """Become pg_read_all_data for this transaction when the login is a member (superusers
+    are): it removes superuser powers such as pg_read_file for the user's statement."""
+    member = connection.exec_driver_sql(
+        "SELECT pg_has_role(current_user, 'pg_read_all_data', 'MEMBER')"
+    ).scalar()
+    if member:
+        connection.exec_driver_sql("SET LOCAL ROLE pg_read_all_data")
+
+
 def run_sql(connection: Connection, statement: str) -> tuple[list[str], Iterator[Any]]:
-    """Execute one statement; returns its column names and a lazy iterator of its rows."""
+    """Execute one statement; returns its column names and a lazy iterator of its rows.
+
+    The driver's cursor is used directly so that exactly one statement is sent: sqlite3
+    refuses more than one, and a prepared statement on PostgreSQL can hold only one (a
+    simple-protocol query could say `COMMIT; DELETE ...` and escape the read-only transaction).
+    """
+    cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        result = connection.exec_driver_sql(statement)
-    except (DBAPIError, StatementError) as error:
-        message = str(getattr(error, "orig", error)).splitlines()[0]
+        if connection.dialect.name == "postgresql":
+            cursor.execute(statement, prepare=True)
+        else:
+            cursor.execute(statement)
+    except Exception as error:  # any driver error is the user's statement being refused
+        if not isinstance(error, _driver_errors(connection)):
+            raise
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EvidenceError(f"SQL refused: {message}") from None
-    if not result.returns_rows:
+    if cursor.description is None:
         raise EvidenceError("SQL refused: only statements that return rows are allowed")
-    return list(result.keys()), iter(result)
+    rows: Iterator[Any] = iter(cursor)
+    return [column[0] for column in cursor.description], rows
+
+
+def _driver_errors(connection: Connection) -> tuple[type[Exception], ...]:
+    if connection.dialect.name == "postgresql":
+        import psycopg
+
+        return (psycopg.Error,)
+    return (sqlite3.Error, sqlite3.Warning)

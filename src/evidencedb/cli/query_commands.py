@@ -20,6 +20,7 @@ from evidencedb.enums import (
     TrialDesign,
     TrialPhase,
 )
+from evidencedb.errors import EvidenceError
 
 FormatOption = Annotated[
     Format,
@@ -42,6 +43,10 @@ EndpointKindOption = Annotated[
 ]
 EndpointOption = Annotated[str | None, typer.Option("--endpoint", help="Endpoint key.")]
 SourceOption = Annotated[str | None, typer.Option("--source", help="Source key.")]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option("--columns", help="Comma-separated columns to show, in this order."),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -99,6 +104,34 @@ TABLE_COLUMNS = {
 }
 
 
+TRIAL_SECTIONS = {
+    "identifiers": ["registry", "value"],
+    "sources": ["key", "kind", "relation", "title"],
+    "arms": ["key", "label", "role", "n_enrolled", "source_trial", "interventions"],
+    "endpoints": ["key", "name", "kind", "role", "timepoint"],
+    "results": ["arm_key", "endpoint_key", "subgroup", "value", "n/N", "ci"],
+    "comparisons": [
+        "endpoint_key",
+        "arm_key",
+        "comparator_arm_key",
+        "measure",
+        "value",
+        "ci",
+        "origin",
+        "randomized",
+    ],
+    "adverse_events": [
+        "arm_key",
+        "term",
+        "category",
+        "grade",
+        "participants_affected",
+        "participants_at_risk",
+        "event_count",
+    ],
+}
+
+
 def _number(value: Any) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -136,9 +169,18 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _show(rows: Any, fmt: Format, title: str) -> None:
+def _show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> None:
     materialised = [dict(row) for row in rows]
-    if fmt == "table" and title in TABLE_COLUMNS:
+    if columns:
+        wanted = [column.strip() for column in columns.split(",") if column.strip()]
+        available = list(materialised[0]) if materialised else wanted
+        unknown = [column for column in wanted if column not in available]
+        if unknown:
+            raise EvidenceError(
+                f"unknown column(s) {', '.join(unknown)}; available: {', '.join(available)}"
+            )
+        materialised = [{column: row[column] for column in wanted} for row in materialised]
+    elif fmt == "table" and title in TABLE_COLUMNS:
         columns = TABLE_COLUMNS[title]
         materialised = [
             {column: shown.get(column) for column in columns}
@@ -159,6 +201,7 @@ def trials(
         str | None, typer.Option("--registry-id", help="An NCT, EudraCT, ... identifier.")
     ] = None,
     text: TextOption = None,
+    columns: ColumnsOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """List trials, with filters that combine.
@@ -175,7 +218,7 @@ def trials(
         text=text,
     )
     with service.reading(ctx.obj) as connection:
-        _show(queries.trials(connection, filters), fmt, "trials")
+        _show(queries.trials(connection, filters), fmt, "trials", columns)
 
 
 @handle_errors
@@ -197,21 +240,16 @@ def trial(
     if fmt == "csv":
         print_rows(detail["results"], "csv")
         return
-    sections = ("identifiers", "sources", "arms", "endpoints", "results", "comparisons")
-    header = {k: v for k, v in detail.items() if k not in (*sections, "adverse_events")}
+    header = {k: v for k, v in detail.items() if not isinstance(v, list)}
     print_rows([{"field": k, "value": v} for k, v in header.items()], "table", key)
-    for section in (*sections, "adverse_events"):
-        rows = detail[section]
-        if section == "arms":
-            rows = [
-                {
-                    **{k: v for k, v in arm.items() if k != "interventions"},
-                    "interventions": "; ".join(i["name"] for i in arm["interventions"]),
-                }
-                for arm in rows
-            ]
+    for section, columns in TRIAL_SECTIONS.items():
+        rows = [_readable(row) for row in detail[section]]
+        for row in rows:
+            if "interventions" in row:
+                row["interventions"] = "; ".join(i["name"] for i in row["interventions"])
         if rows:
-            print_rows(rows, "table", section.replace("_", " "))
+            shown = [{column: row.get(column) for column in columns} for row in rows]
+            print_rows(shown, "table", section.replace("_", " "))
 
 
 @handle_errors
@@ -232,6 +270,7 @@ def results(
     ] = None,
     source: SourceOption = None,
     text: TextOption = None,
+    columns: ColumnsOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Arm-level results with their source quote, one row per fact.
@@ -252,7 +291,8 @@ def results(
         text=text,
     )
     with service.reading(ctx.obj) as connection:
-        _show(connection.execute(queries.results_flat(filters)).mappings(), fmt, "results")
+        rows = connection.execute(queries.results_flat(filters)).mappings()
+        _show(rows, fmt, "results", columns)
 
 
 @handle_errors
@@ -267,6 +307,7 @@ def comparisons(
         ComparisonOrigin | None, typer.Option("--origin", help="reported or derived.")
     ] = None,
     source: SourceOption = None,
+    columns: ColumnsOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Between-arm estimates, reported by sources and derived by evidencedb, side by side.
@@ -284,7 +325,7 @@ def comparisons(
     )
     with service.reading(ctx.obj) as connection:
         rows = connection.execute(queries.comparisons_flat(filters)).mappings()
-        _show(rows, fmt, "comparisons")
+        _show(rows, fmt, "comparisons", columns)
 
 
 @handle_errors
@@ -304,6 +345,7 @@ def adverse_events(
     ] = None,
     term: Annotated[str | None, typer.Option("--term", help="Part of the event term.")] = None,
     source: SourceOption = None,
+    columns: ColumnsOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Adverse events per arm: affected, at risk, events, grade and organ system.
@@ -322,7 +364,7 @@ def adverse_events(
     )
     with service.reading(ctx.obj) as connection:
         rows = connection.execute(queries.adverse_events_flat(filters)).mappings()
-        _show(rows, fmt, "adverse events")
+        _show(rows, fmt, "adverse events", columns)
 
 
 @handle_errors

@@ -1,0 +1,66 @@
+"""`evidencedb sql`: reads anything, writes nothing, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.conftest import TestDatabase, run_cli
+from tests.helpers import snapshot
+
+
+def test_select_in_every_format(loaded: TestDatabase) -> None:
+    statement = "SELECT key, enrollment FROM trials WHERE title LIKE '%Interfant%' ORDER BY key"
+    as_json = run_cli("sql", statement, "--format", "json", db=loaded)
+    assert as_json.exit_code == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == [
+        {"key": "blinatumomab-infant-kmt2a-all", "enrollment": 30},
+        {"key": "interfant-06", "enrollment": None},
+    ]
+    as_csv = run_cli("sql", statement, "--format", "csv", db=loaded)
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
+        ["key", "enrollment"],
+        ["blinatumomab-infant-kmt2a-all", "30"],
+        ["interfant-06", ""],
+    ]
+    assert "interfant-06" in run_cli("sql", statement, db=loaded).stdout
+
+
+WRITES = [
+    "DELETE FROM results",
+    "UPDATE trials SET enrollment = 31",
+    "INSERT INTO sources (key, kind, title) VALUES ('x', 'other', 'x')",
+    "DROP TABLE results",
+    "CREATE TABLE scratch (x INTEGER)",
+    "WITH gone AS (DELETE FROM results RETURNING id) SELECT count(*) FROM gone",
+    "COMMIT; DELETE FROM results",
+    "SELECT 1; DELETE FROM results",
+]
+SQLITE_ONLY = [
+    "ATTACH DATABASE '/tmp/evidencedb-attack.db' AS other",
+    "PRAGMA journal_mode = DELETE",
+    "PRAGMA writable_schema = ON",
+    "SELECT load_extension('/tmp/nothing')",
+    "VACUUM INTO '/tmp/evidencedb-copy.db'",
+]
+
+
+@pytest.mark.parametrize("statement", WRITES + SQLITE_ONLY)
+def test_writes_are_refused_by_the_database(loaded: TestDatabase, statement: str) -> None:
+    if statement in SQLITE_ONLY and loaded.backend != "sqlite":
+        pytest.skip("SQLite statement")
+    before = snapshot(loaded)
+    outcome = run_cli("sql", statement, db=loaded)
+    assert outcome.exit_code == 1, outcome.stdout
+    assert outcome.stderr.startswith("error: SQL refused:")
+    assert "Traceback" not in outcome.stderr
+    assert snapshot(loaded) == before
+
+
+def test_syntax_error_is_a_user_error(loaded: TestDatabase) -> None:
+    outcome = run_cli("sql", "SELEC nothing", db=loaded)
+    assert outcome.exit_code == 1
+    assert outcome.stderr.startswith("error: SQL refused:")
