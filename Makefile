@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= evidence.db
+LINT_PATHS := src tests migrations $(wildcard benchmarks)
 
 .PHONY: run test lint fuzz bench schema migration clean
 
@@ -26,14 +27,14 @@ run: $(VENV)/.installed
 	$(BIN)/evidencedb --db sqlite:///$(DB) export csv --out exports/
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests migrations benchmarks
-	$(BIN)/ruff format --check src tests migrations benchmarks
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check --fix src tests migrations benchmarks
-	$(BIN)/ruff format src tests migrations benchmarks
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 # Regenerates seeds/schema.json from the pydantic models (a test fails when it is stale).
 schema: $(VENV)/.installed
