@@ -181,9 +181,8 @@ def _show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> Non
             )
         materialised = [{column: row[column] for column in wanted} for row in materialised]
     elif fmt == "table" and title in TABLE_COLUMNS:
-        columns = TABLE_COLUMNS[title]
         materialised = [
-            {column: shown.get(column) for column in columns}
+            {column: shown.get(column) for column in TABLE_COLUMNS[title]}
             for shown in map(_readable, materialised)
         ]
     print_rows(materialised, fmt, title)
