@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 
 from evidencedb.bundle import Bundle
+from evidencedb.derive import derived_comparisons
 from evidencedb.enums import SourceKind, SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.models import (
@@ -371,6 +372,7 @@ class _Writer:
             row = record.model_dump(exclude={"reports_on"})
             row["origin"] = self.resolution.sources[record.key][1].origin
             rows.append(row)
+        existed = set(self._ids_of(table, [row["key"] for row in rows]))
         ids = self._upsert_keyed(table, rows)
         ids |= self._ids_of(table, set(self.resolution.source_kinds) - set(ids))
         # reports_on points between sources, so it is set once every source has its id.
@@ -391,7 +393,9 @@ class _Writer:
                 .values(reports_on_id=bindparam("reports_on_id")),
                 changed,
             )
-            self.count(table, updated=len(changed))
+            # A source inserted just now is not "updated" by getting its link.
+            updated = [link for link in changed if link["b_id"] in {ids[k] for k in existed}]
+            self.count(table, updated=len(updated))
         return ids
 
     def _current_links(self, table: Table, ids: list[int]) -> dict[int, int | None]:
@@ -700,7 +704,9 @@ class _TrialSync:
                     source_id=self.source_ids[row.pop("source")],
                 )
                 results.append(row)
-            for comparison in bundle.data.comparisons:
+            # Derived rows are recomputed from the results on every load; the natural-key
+            # sync below makes that idempotent and replaces them when a result changes.
+            for comparison in [*bundle.data.comparisons, *derived_comparisons(bundle.data)]:
                 row = comparison.model_dump(exclude={"groups"})
                 row.update(
                     trial_id=trial_id,

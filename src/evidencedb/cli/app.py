@@ -146,3 +146,7 @@ from evidencedb.cli import db_commands, query_commands  # noqa: E402
 
 app.add_typer(db_commands.app, name="db")
 query_commands.register(app)
+
+from evidencedb.cli import analysis_commands  # noqa: E402  (compare, check, plot)
+
+analysis_commands.register(app)
