@@ -50,7 +50,11 @@ def test_db_commands(database: TestDatabase) -> None:
     assert run_cli("db", "downgrade", "base", db=database).exit_code == 0
     refused = run_cli("summary", db=database)
     assert refused.exit_code == 1
+    assert "has no evidencedb schema yet" in refused.stderr
     assert "evidencedb db upgrade" in refused.stderr
+    # A write creates the schema again on a database whose revisions were all downgraded.
+    assert run_cli("load", "seeds", db=database).exit_code == 0
+    assert run_cli("summary", db=database).exit_code == 0
 
 
 def test_downgrade_to_unknown_revision_is_a_user_error(database: TestDatabase) -> None:

@@ -69,8 +69,9 @@ def ensure_ready(connection: Connection, *, create: bool) -> None:
     """Check the database is at head; create the schema in a new, empty database if `create`."""
     names = set(inspect(connection).get_table_names())
     url = display_url(connection.engine.url)
-    if VERSION_TABLE not in names:
-        if names:
+    current = current_revision(connection) if VERSION_TABLE in names else None
+    if current is None:  # no schema yet (or every revision downgraded away)
+        if names - {VERSION_TABLE}:
             raise DatabaseNotReady(
                 f"{url} holds tables but no evidencedb schema version; "
                 "point --db at an evidencedb database or an empty one"
@@ -82,7 +83,7 @@ def ensure_ready(connection: Connection, *, create: bool) -> None:
             )
         upgrade(connection)
         return
-    current, head = current_revision(connection), head_revision()
+    head = head_revision()
     if current != head:
         raise DatabaseNotReady(
             f"{url} is at schema revision {current}, this evidencedb needs {head}; "
