@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -527,7 +528,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trial_identifiers")),
-        sa.UniqueConstraint("registry", "value", name=op.f("uq_trial_identifiers_registry_value")),
+        sa.UniqueConstraint(
+            "trial_id",
+            "registry",
+            "value",
+            name=op.f("uq_trial_identifiers_trial_id_registry_value"),
+        ),
     )
     with op.batch_alter_table("trial_identifiers", schema=None) as batch_op:
         batch_op.create_index(
@@ -535,6 +541,13 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_trial_identifiers_trial_id"), ["trial_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_trial_identifiers_nct_value",
+            ["value"],
+            unique=True,
+            sqlite_where=sa.text("registry = 'nct'"),
+            postgresql_where=sa.text("registry = 'nct'"),
         )
 
     op.create_table(
@@ -904,7 +917,7 @@ def upgrade() -> None:
             comment="Page or section of a document, or the JSON path of a registry record's field.",
         ),
         sa.CheckConstraint(
-            "measure NOT IN ('hazard_ratio', 'risk_ratio', 'odds_ratio') OR ((value IS NULL OR value > 0) AND (ci_lower IS NULL OR ci_lower > 0))",
+            "measure NOT IN ('hazard_ratio', 'risk_ratio', 'odds_ratio') OR ((value IS NULL OR value > 0) AND (ci_lower IS NULL OR ci_lower >= 0))",
             name=op.f("ck_comparisons_ratio_positive"),
         ),
         sa.CheckConstraint(
@@ -1153,6 +1166,11 @@ def downgrade() -> None:
 
     op.drop_table("trial_sources")
     with op.batch_alter_table("trial_identifiers", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_trial_identifiers_nct_value",
+            sqlite_where=sa.text("registry = 'nct'"),
+            postgresql_where=sa.text("registry = 'nct'"),
+        )
         batch_op.drop_index(batch_op.f("ix_trial_identifiers_trial_id"))
         batch_op.drop_index(batch_op.f("ix_trial_identifiers_source_id"))
 

@@ -36,7 +36,7 @@ from sqlalchemy import (
 
 from evidencedb.bundle import Bundle
 from evidencedb.derive import derived_comparisons
-from evidencedb.enums import SourceKind, SourceOrigin
+from evidencedb.enums import Registry, SourceKind, SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.models import (
     AdverseEvent,
@@ -290,6 +290,8 @@ class _Resolution:
         for bundle in self.bundles:
             trial = bundle.data.trial.key
             for i, identifier in enumerate(bundle.data.trial.identifiers):
+                if identifier.registry != Registry.NCT:
+                    continue  # only an NCT id must name one trial (see models.TrialIdentifier)
                 pair = (identifier.registry.value, identifier.value)
                 other = claimed.get(pair)
                 if other is not None and other[0] != trial:
@@ -537,15 +539,28 @@ class _TrialSync:
     # Trials ------------------------------------------------------------------------------
 
     def _upsert_trials(self) -> dict[str, int]:
+        """Insert new trials; update a trial's description only where this origin wrote it,
+        so a registry import never rewrites a curated trial's description (or the reverse)."""
+        keys = [bundle.data.trial.key for bundle in self.bundles]
+        other_origin = {
+            key: id_
+            for key, id_ in self.connection.execute(
+                select(Trial.key, Trial.id)
+                .join(Source, Source.id == Trial.source_id)
+                .where(Trial.key.in_(keys), Source.origin != self.origin)
+            )
+        }
         rows = []
         for bundle in self.bundles:
+            if bundle.data.trial.key in other_origin:
+                continue
             trial = bundle.data.trial
             row = trial.model_dump(exclude={"identifiers", "sources", "countries", "quotes"})
             row["source_id"] = self.source_ids[row.pop("source")]
             row["countries"] = "; ".join(trial.countries) or None
             row["field_quotes"] = trial.quotes or None
             rows.append(row)
-        return self.writer._upsert_keyed(table_of(Trial), rows)
+        return self.writer._upsert_keyed(table_of(Trial), rows) | other_origin
 
     # Generic natural-key synchronisation --------------------------------------------------
 
@@ -651,7 +666,7 @@ class _TrialSync:
                         "locator": identifier.locator,
                     }
                 )
-        self._sync(table, ("registry", "value"), desired, trial_ids, owned)
+        self._sync(table, ("trial_id", "registry", "value"), desired, trial_ids, owned)
 
     def _sync_arm_interventions(
         self, trial_ids: list[int], arm_ids: dict[tuple[Any, ...], int]

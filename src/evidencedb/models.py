@@ -35,6 +35,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -203,7 +204,18 @@ class Trial(ProvenanceMixin, Base):
 
 class TrialIdentifier(ProvenanceMixin, Base):
     __tablename__ = "trial_identifiers"
-    __table_args__ = (UniqueConstraint("registry", "value"),)
+    __table_args__ = (
+        UniqueConstraint("trial_id", "registry", "value"),
+        # An NCT id names one trial. Other identifiers need not: sponsors reuse protocol
+        # numbers ("PROTOCOL-1"), and one EudraCT number covers several NCT registrations.
+        Index(
+            "uq_trial_identifiers_nct_value",
+            "value",
+            unique=True,
+            sqlite_where=text("registry = 'nct'"),
+            postgresql_where=text("registry = 'nct'"),
+        ),
+    )
 
     id: Mapped[IntPK]
     trial_id: Mapped[int] = mapped_column(
@@ -459,8 +471,9 @@ class Comparison(ProvenanceMixin, Base):
         *_ci_rules(),
         CheckConstraint("p_value >= 0 AND p_value <= 1", name="p_value_probability"),
         CheckConstraint(
+            # A lower limit of 0 is allowed: registries round small limits to "0.00".
             "measure NOT IN ('hazard_ratio', 'risk_ratio', 'odds_ratio')"
-            " OR ((value IS NULL OR value > 0) AND (ci_lower IS NULL OR ci_lower > 0))",
+            " OR ((value IS NULL OR value > 0) AND (ci_lower IS NULL OR ci_lower >= 0))",
             name="ratio_positive",
         ),
         Index(None, "endpoint_id"),

@@ -314,10 +314,10 @@ class ComparisonRecord(_Interval):
     @model_validator(mode="after")
     def _ratio_positive(self) -> ComparisonRecord:
         if self.measure in ("hazard_ratio", "risk_ratio", "odds_ratio"):
-            for name in ("value", "ci_lower"):
-                number = getattr(self, name)
-                if number is not None and number <= 0:
-                    raise ValueError(f"{name} of a {self.measure} must be above 0, not {number}")
+            if self.value is not None and self.value <= 0:
+                raise ValueError(f"value of a {self.measure} must be above 0, not {self.value}")
+            if self.ci_lower is not None and self.ci_lower < 0:
+                raise ValueError(f"ci_lower of a {self.measure} cannot be negative")
         return self
 
 

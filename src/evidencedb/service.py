@@ -66,7 +66,9 @@ def load_seed_paths(url: str | URL | None, paths: Sequence[Path], *, dry_run: bo
     return load_bundles(url, bundles, dry_run=dry_run)
 
 
-class _DryRun(Exception):
+class DryRun(Exception):
+    """Raised inside a write transaction to roll a dry run back, carrying its report."""
+
     def __init__(self, report: LoadReport) -> None:
         self.report = report
 
@@ -80,8 +82,8 @@ def load_bundles(url: str | URL | None, bundles: Sequence[Bundle], *, dry_run: b
         with writing(resolved) as connection:
             report = load(connection, bundles)
             if dry_run:
-                raise _DryRun(report)  # leaves the transaction by rollback
-    except _DryRun as rolled_back:
+                raise DryRun(report)  # leaves the transaction by rollback
+    except DryRun as rolled_back:
         return rolled_back.report
     return report
 

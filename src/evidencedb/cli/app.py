@@ -150,3 +150,7 @@ query_commands.register(app)
 from evidencedb.cli import analysis_commands  # noqa: E402  (compare, check, plot)
 
 analysis_commands.register(app)
+
+from evidencedb.cli import import_commands  # noqa: E402  (registers the `import` group)
+
+app.add_typer(import_commands.app, name="import")

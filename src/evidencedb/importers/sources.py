@@ -1,0 +1,205 @@
+"""Reading ClinicalTrials.gov API v2 study JSON: files, folders, pages, bulk-download ZIPs.
+
+Inputs are listed up front (cheap: names only) and read one at a time, so a run over the bulk
+download holds one study, or one page of studies, in memory, never the corpus. ZIP members are
+streamed out of the archive; nothing is unpacked to disk.
+
+A file may hold
+- one study (`{"protocolSection": ..., "resultsSection": ...}`), as the API's `/studies/{nct}`
+  endpoint and the bulk download give it;
+- a page of the `/studies` endpoint (`{"studies": [...], "nextPageToken": ...}`);
+- a plain list of studies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from evidencedb.bundle import expand_paths
+from evidencedb.errors import Problem, ValidationFailed
+from evidencedb.yamlfile import Location, format_location
+
+SUFFIXES = (".json", ".zip")
+# A study record is rarely above 2 MB; a member far larger is not one (or is a ZIP bomb).
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StudyInput:
+    """One study as read: its JSON, and how to point at it in problems."""
+
+    file: str  # the input as messages name it: a path, or `archive.zip/member.json`
+    prefix: Location  # where the study sits in that file: () or ("studies", 3)
+    data: Any
+    sha256: str  # of the study's canonical JSON, see `canonical_sha256`
+
+    def path_of(self, path: str) -> str:
+        """A JSON path inside the study, as seen from the top of its file."""
+        prefix = format_location(self.prefix)
+        if not prefix:
+            return path
+        if not path:
+            return prefix
+        return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+
+    def problem(self, path: str, message: str, line: int | None = None) -> Problem:
+        return Problem(self.file, line, self.path_of(path), message)
+
+
+def canonical_sha256(data: Any) -> str:
+    """SHA-256 of a study's JSON with sorted keys and no insignificant whitespace.
+
+    Hashing the canonical form rather than the file's bytes gives one study the same digest
+    whether it came alone, inside a page of `/studies` or out of the bulk ZIP, and whatever
+    the indentation; any change of content changes it.
+    """
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file to read: a plain JSON file, or one member of a ZIP archive."""
+
+    path: Path
+    member: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.member is None else f"{self.path}/{self.member}"
+
+
+class StudyFiles:
+    """The files and folders named by the user, expanded into entries, read one by one.
+
+    Use as a context manager: ZIP archives stay open while their members are read.
+    """
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self._archives: dict[Path, zipfile.ZipFile] = {}
+        self.entries: list[Entry] = []
+        problems: list[Problem] = []
+        try:
+            for path in expand_paths(paths, SUFFIXES):
+                if zipfile.is_zipfile(path):
+                    problems.extend(self._list_archive(path))
+                else:
+                    self.entries.append(Entry(path))
+        except BaseException:
+            self.close()
+            raise
+        if problems:
+            self.close()
+            raise ValidationFailed(problems)
+        if not self.entries:
+            self.close()
+            named = ", ".join(map(str, paths))
+            raise ValidationFailed([Problem(named, None, "", "no study files (.json, .zip) found")])
+
+    def _list_archive(self, path: Path) -> list[Problem]:
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as error:
+            return [Problem(str(path), None, "", f"cannot open the ZIP archive: {error}")]
+        self._archives[path] = archive
+        members = [
+            info.filename
+            for info in archive.infolist()
+            if not info.is_dir() and info.filename.lower().endswith(".json")
+        ]
+        self.entries.extend(Entry(path, member) for member in members)
+        return []
+
+    def __enter__(self) -> StudyFiles:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for archive in self._archives.values():
+            archive.close()
+        self._archives.clear()
+
+    def read(self, entry: Entry) -> Iterator[StudyInput | Problem]:
+        """The studies of one entry, or the problems that keep it from being read."""
+        label = entry.label
+        raw = self._bytes(entry)
+        if isinstance(raw, Problem):
+            yield raw
+            return
+        try:
+            document = json.loads(raw)
+        except UnicodeDecodeError as error:
+            yield Problem(label, None, "", f"not valid UTF-8 text (byte {error.start})")
+            return
+        except json.JSONDecodeError as error:
+            yield Problem(
+                label, error.lineno, "", f"invalid JSON: {error.msg} (column {error.colno})"
+            )
+            return
+        except RecursionError:
+            yield Problem(label, None, "", "invalid JSON: nested too deeply")
+            return
+        yield from studies_in(label, document)
+
+    def _bytes(self, entry: Entry) -> bytes | Problem:
+        label = entry.label
+        try:
+            if entry.member is None:
+                return entry.path.read_bytes()
+            archive = self._archives[entry.path]
+            info = archive.getinfo(entry.member)
+            if info.file_size > MAX_MEMBER_BYTES:
+                limit = MAX_MEMBER_BYTES // (1024 * 1024)
+                return Problem(label, None, "", f"larger than {limit} MB: not a study record")
+            with archive.open(info) as member:
+                return member.read()
+        except OSError as error:
+            return Problem(label, None, "", f"cannot read: {error.strerror or error}")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as error:
+            return Problem(label, None, "", f"cannot read from the ZIP archive: {error}")
+
+
+def studies_in(label: str, document: Any) -> Iterator[StudyInput | Problem]:
+    """The studies of a parsed file: a study, a page of `/studies`, or a list of studies."""
+    if isinstance(document, dict) and "protocolSection" in document:
+        yield _study(label, (), document)
+        return
+    if isinstance(document, dict) and "studies" in document:
+        studies = document["studies"]
+        if not isinstance(studies, list):
+            yield Problem(label, None, "studies", "expected a list of studies")
+            return
+        for index, study in enumerate(studies):
+            yield _study(label, ("studies", index), study)
+        return
+    if isinstance(document, list):
+        for index, study in enumerate(document):
+            yield _study(label, (index,), study)
+        return
+    yield Problem(
+        label,
+        None,
+        "",
+        "not a ClinicalTrials.gov API v2 study (no protocolSection) "
+        "nor a page of studies (no studies list)",
+    )
+
+
+def _study(label: str, prefix: Location, data: Any) -> StudyInput | Problem:
+    if not isinstance(data, dict):
+        return Problem(label, None, format_location(prefix), "expected a study object")
+    return StudyInput(label, prefix, data, canonical_sha256(data))

@@ -1,0 +1,1 @@
+"""Tests of the importers (mirrors src/evidencedb/importers)."""
