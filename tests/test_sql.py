@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import TestDatabase, run_cli
+from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.helpers import snapshot
 
 
@@ -48,16 +48,24 @@ SQLITE_ONLY = [
 ]
 
 
-@pytest.mark.parametrize("statement", WRITES + SQLITE_ONLY)
-def test_writes_are_refused_by_the_database(loaded: TestDatabase, statement: str) -> None:
-    if statement in SQLITE_ONLY and loaded.backend != "sqlite":
-        pytest.skip("SQLite statement")
-    before = snapshot(loaded)
-    outcome = run_cli("sql", statement, db=loaded)
+def _refused(database: TestDatabase, statement: str) -> None:
+    before = snapshot(database)
+    outcome = run_cli("sql", statement, db=database)
     assert outcome.exit_code == 1, outcome.stdout
     assert outcome.stderr.startswith("error: SQL refused:")
     assert "Traceback" not in outcome.stderr
-    assert snapshot(loaded) == before
+    assert snapshot(database) == before
+
+
+@pytest.mark.parametrize("statement", WRITES)
+def test_writes_are_refused_by_the_database(loaded: TestDatabase, statement: str) -> None:
+    _refused(loaded, statement)
+
+
+@pytest.mark.parametrize("statement", SQLITE_ONLY)
+def test_sqlite_file_access_is_refused(sqlite_database: TestDatabase, statement: str) -> None:
+    assert run_cli("load", str(SEEDS), db=sqlite_database).exit_code == 0
+    _refused(sqlite_database, statement)
 
 
 def test_syntax_error_is_a_user_error(loaded: TestDatabase) -> None:
