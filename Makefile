@@ -45,5 +45,12 @@ migration: $(VENV)/.installed
 	@test -n "$(m)" || (echo 'usage: make migration m="what changed"' >&2; exit 2)
 	$(BIN)/python -m evidencedb.migrate revision "$(m)"
 
+RECORDS ?= 2000
+BACKENDS ?= sqlite,postgresql
+
+# Import, export and query figures at registry scale (README, Performance); JSON into benchmarks/results/.
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py --records $(RECORDS) --backends $(BACKENDS)
+
 clean:
 	rm -rf $(VENV) exports $(DB) $(DB)-wal $(DB)-shm .pytest_cache .mypy_cache .ruff_cache .hypothesis

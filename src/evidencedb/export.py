@@ -49,6 +49,81 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+_FORMULA_FIRST = frozenset("".join(_FORMULA_START))
+FETCH_ROWS = 5000  # rows per fetch from the database cursor
+
+
+def _boolean_cell(value: Any) -> Any:
+    return csv_cell(None if value is None else bool(value))
+
+
+def _json_cell(value: Any) -> str:
+    return csv_cell(json.loads(value) if isinstance(value, str | bytes) else value)
+
+
+def _cell_writers(types: Sequence[Any]) -> tuple[list[int], list[tuple[int, Callable[[Any], Any]]]]:
+    """For raw driver rows of columns of these SQLAlchemy types: the positions of text cells
+    (checked for formulas) and the converters of the others that need one. Integers and finite
+    floats go to the csv module as they are: it writes str(int) and repr(float), as csv_cell
+    does, and None as an empty cell."""
+    text: list[int] = []
+    converters: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, column_type in enumerate(types):
+        if isinstance(column_type, Boolean):
+            converters.append((position, _boolean_cell))
+        elif isinstance(column_type, JSON):
+            converters.append((position, _json_cell))
+        elif isinstance(column_type, Integer):
+            converters.append((position, _integer_cell))
+        elif isinstance(column_type, Float | Numeric):
+            converters.append((position, _number_cell))
+        else:
+            text.append(position)
+    return text, converters
+
+
+def _integer_cell(value: Any) -> Any:
+    return value if value.__class__ is int or value is None else csv_cell(value)
+
+
+def _number_cell(value: Any) -> Any:
+    if value.__class__ is float:
+        return value if math.isfinite(value) else ""
+    return value if value is None else csv_cell(value)
+
+
+def write_raw_rows(
+    stream: IO[str],
+    columns: Sequence[str],
+    types: Sequence[Any],
+    batches: Iterable[Sequence[Sequence[Any]]],
+) -> int:
+    """Write a header and the rows of a driver cursor, batch by batch, cell by cell as
+    `csv_cell` would: the hot path of the export, with the least work per cell."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(columns)
+    text, converters = _cell_writers(types)
+    formula_first = _FORMULA_FIRST
+    count = 0
+    for batch in batches:
+        out = []
+        for raw in batch:
+            row = list(raw)
+            for i in text:
+                value = row[i]
+                if value.__class__ is str:
+                    if value and value[0] in formula_first:
+                        row[i] = csv_cell(value)
+                elif value is not None:
+                    row[i] = csv_cell(value)
+            for i, convert in converters:
+                row[i] = convert(row[i])
+            out.append(row)
+        writer.writerows(out)
+        count += len(out)
+    return count
+
+
 def write_csv_rows(stream: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write a header and rows; returns the number of rows written."""
     writer = csv.writer(stream, lineterminator="\r\n")
@@ -169,11 +244,36 @@ def write_export(connection: Connection, name: str, stream: IO[str]) -> int:
         return write_csv_rows(stream, columns, data_dictionary_rows())
     for item in exports():
         if item.name == name:
-            result = connection.execution_options(yield_per=5000).execute(item.statement)
-            return write_csv_rows(stream, list(result.keys()), result)
+            return _write_statement(connection, item.statement, stream)
     raise EvidenceError(
         f"nothing to export named {name!r}; choose from: {', '.join(export_names())}"
     )
+
+
+def _write_statement(connection: Connection, statement: queries.AnySelect, stream: IO[str]) -> int:
+    """Stream a SELECT as CSV straight from the driver's cursor (a server-side cursor on
+    PostgreSQL), in the connection's transaction, converting only the cells that need it: the
+    rows never go through SQLAlchemy's result processing, which costs more than writing them.
+    The export statements hold no user input, so their few constants are rendered inline."""
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    columns = [str(column.key) for column in statement.selected_columns]
+    types = [column.type for column in statement.selected_columns]
+    raw: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "postgresql":
+        cursor = raw.cursor(name="evidencedb_export")  # server-side
+        cursor.itersize = FETCH_ROWS
+    else:
+        cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+
+        def batches() -> Iterator[Sequence[Sequence[Any]]]:
+            while batch := cursor.fetchmany(FETCH_ROWS):
+                yield batch
+
+        return write_raw_rows(stream, columns, types, batches())
+    finally:
+        cursor.close()
 
 
 def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:

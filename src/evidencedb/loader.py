@@ -9,12 +9,17 @@ Loading is all-or-nothing and idempotent:
 A bundle owns its trial's rows that come from sources of its origin (curated seed files or a
 registry importer): a seed file never deletes what a registry import wrote, and the reverse.
 
-The loader writes with SQLAlchemy Core executemany (multi-row INSERT ... RETURNING where ids are
-needed), never per-object ORM flushes, and never commits: the command owns the transaction.
+The loader never uses per-object ORM flushes and never commits: the command owns the
+transaction. Where ids are needed (trials, arms, endpoints) it writes with multi-row
+INSERT ... RETURNING; rows whose ids nobody needs (identifiers, arm interventions, facts) go
+through the driver: executemany of tuples on SQLite, COPY on PostgreSQL, in the same transaction
+and under the same constraints. Trials new to the database skip the natural-key lookups of their
+rows, since they have none yet.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
     Table,
@@ -33,6 +39,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import Enum as SAEnum
 
 from evidencedb.bundle import Bundle
 from evidencedb.derive import derived_comparisons
@@ -411,8 +418,11 @@ class _Writer:
             links.update((row.id, row.reports_on_id) for row in rows)
         return links
 
-    def _upsert_keyed(self, table: Table, rows: list[dict[str, Any]]) -> dict[str, int]:
-        """Insert or update rows of a table whose natural key is the single column `key`."""
+    def _upsert_keyed(
+        self, table: Table, rows: list[dict[str, Any]], inserted: set[str] | None = None
+    ) -> dict[str, int]:
+        """Insert or update rows of a table whose natural key is the single column `key`;
+        the keys of the rows inserted are added to `inserted`."""
         if not rows:
             return {}
         existing = {
@@ -432,6 +442,8 @@ class _Writer:
             self._update(table, updates)
         if inserts:
             ids |= self._insert_returning(table, inserts, ("key",))
+            if inserted is not None:
+                inserted.update(row["key"] for row in inserts)
         self.count(table, inserted=len(inserts), updated=len(updates))
         return {key[0] if isinstance(key, tuple) else key: id_ for key, id_ in ids.items()}
 
@@ -447,6 +459,50 @@ class _Writer:
                 .values({column: bindparam(column) for column in columns})
             )
             self.connection.execute(statement, group)
+
+    def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert rows whose ids nobody needs: on SQLite by the driver's executemany of tuples,
+        on PostgreSQL by COPY, both inside the command's transaction (constraints are checked
+        as for INSERT); elsewhere, and for tables with JSON columns, by Core executemany."""
+        dialect = self.connection.dialect.name
+        if dialect not in ("sqlite", "postgresql") or any(
+            isinstance(column.type, JSON) for column in table.columns
+        ):
+            self.connection.execute(insert(table), rows)
+            return
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            shapes[tuple(row)].append(row)
+        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for shape, group in shapes.items():
+                columns = [name for name in shape if name in table.c]
+                names = ", ".join(columns)
+                getter = operator.itemgetter(*columns)
+                if len(columns) > 1:
+                    tuples = [getter(row) for row in group]
+                else:  # itemgetter of one name gives the value, not a tuple
+                    tuples = [(getter(row),) for row in group]
+                if dialect == "sqlite":
+                    # Enum members are str subclasses: sqlite3 binds them as their values.
+                    marks = ", ".join("?" * len(columns))
+                    insert_sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+                    cursor.executemany(insert_sql, tuples)
+                    continue
+                # psycopg would dump an Enum member by its name: give it the value.
+                enums = [
+                    i for i, name in enumerate(columns) if isinstance(table.c[name].type, SAEnum)
+                ]
+                with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                    for values in tuples:
+                        if enums:
+                            values = list(values)
+                            for i in enums:
+                                if values[i] is not None:
+                                    values[i] = str.__str__(values[i])
+                        copy.write_row(values)
+        finally:
+            cursor.close()
 
     def _insert_returning(
         self, table: Table, rows: list[dict[str, Any]], key_columns: tuple[str, ...]
@@ -500,6 +556,8 @@ class _TrialSync:
         self.source_ids = source_ids
         self.intervention_ids = intervention_ids
         self.trial_ids: dict[str, int] = {}
+        # Trials inserted by this load: they have no rows yet, so nothing to look up for them.
+        self.new_trial_ids: set[int] = set()
 
     def run(self) -> None:
         self.trial_ids = self._upsert_trials()
@@ -560,7 +618,10 @@ class _TrialSync:
             row["countries"] = "; ".join(trial.countries) or None
             row["field_quotes"] = trial.quotes or None
             rows.append(row)
-        return self.writer._upsert_keyed(table_of(Trial), rows) | other_origin
+        inserted: set[str] = set()
+        ids = self.writer._upsert_keyed(table_of(Trial), rows, inserted)
+        self.new_trial_ids = {ids[key] for key in inserted}
+        return ids | other_origin
 
     # Generic natural-key synchronisation --------------------------------------------------
 
@@ -578,8 +639,9 @@ class _TrialSync:
         """Make the table's rows for these trials (from sources of this origin, or within
         `scope`) equal `desired`, matching rows by `key_columns`. Returns natural key -> id."""
         existing: dict[tuple[Any, ...], Any] = {}
-        for start in range(0, len(trial_ids), CHUNK):
-            chunk = trial_ids[start : start + CHUNK]
+        old_trial_ids = [id_ for id_ in trial_ids if id_ not in self.new_trial_ids]
+        for start in range(0, len(old_trial_ids), CHUNK):
+            chunk = old_trial_ids[start : start + CHUNK]
             condition = and_(
                 table.c.trial_id.in_(chunk),
                 scope if scope is not None else table.c.source_id.in_(owned_sources),
@@ -607,7 +669,7 @@ class _TrialSync:
             if returning:
                 ids.update(self.writer._insert_returning(table, inserts, key_columns))
             else:
-                self.connection.execute(insert(table), inserts)
+                self.writer._insert_many(table, inserts)
         self.writer.count(table, len(inserts), len(updates), len(obsolete))
         return {key: id_ for key, id_ in ids.items() if key in wanted}
 
@@ -642,10 +704,11 @@ class _TrialSync:
     def _sync_identifiers(self, trial_ids: list[int], owned: Any) -> None:
         table = table_of(TrialIdentifier)
         held_elsewhere: set[tuple[str, str]] = set()
-        for start in range(0, len(trial_ids), CHUNK):
+        old_trial_ids = [id_ for id_ in trial_ids if id_ not in self.new_trial_ids]
+        for start in range(0, len(old_trial_ids), CHUNK):
             rows = self.connection.execute(
                 select(table.c.registry, table.c.value).where(
-                    table.c.trial_id.in_(trial_ids[start : start + CHUNK]),
+                    table.c.trial_id.in_(old_trial_ids[start : start + CHUNK]),
                     table.c.source_id.not_in(owned),
                 )
             )
@@ -710,8 +773,10 @@ class _TrialSync:
             def arm(key: str | None, trial_id: int = trial_id) -> int | None:
                 return None if key is None else arm_ids[(trial_id, key)]
 
+            # A copy of the validated fields (what model_dump gives for these flat records,
+            # without its cost per row).
             for record in bundle.data.results:
-                row = record.model_dump()
+                row = dict(record.__dict__)
                 row.update(
                     trial_id=trial_id,
                     arm_id=arm(row.pop("arm")),
@@ -733,7 +798,7 @@ class _TrialSync:
                 )
                 comparisons.append(row)
             for event in bundle.data.adverse_events:
-                row = event.model_dump()
+                row = dict(event.__dict__)
                 row.update(
                     trial_id=trial_id,
                     arm_id=arm(row.pop("arm")),

@@ -60,20 +60,20 @@ def _contains(
     return column.ilike(_like(text), escape="\\")
 
 
-def registry_ids_by_trial() -> Any:
-    """Subquery: trial_id -> 'NCT02210780; EUDRACT:2014-000000-00' (one row per trial)."""
+def registry_ids_of(trial_id: Any) -> Any:
+    """'NCT02210780; EUDRACT:2014-000000-00': the registry ids of the trial `trial_id`, as a
+    correlated subquery, so that a filtered query reads the identifiers of its own trials
+    only (by the index on trial_id) instead of aggregating every trial's first."""
     registry = type_coerce(TrialIdentifier.registry_name, Text())
     label = case(
         (TrialIdentifier.registry_name == "nct", TrialIdentifier.value),
         else_=registry + ":" + TrialIdentifier.value,
     )
     return (
-        select(
-            TrialIdentifier.trial_id.label("trial_id"),
-            func.aggregate_strings(label, "; ").label("registry_ids"),
-        )
-        .group_by(TrialIdentifier.trial_id)
-        .subquery("registry_ids")
+        select(func.aggregate_strings(label, "; "))
+        .where(TrialIdentifier.trial_id == trial_id)
+        .scalar_subquery()
+        .label("registry_ids")
     )
 
 
@@ -146,11 +146,13 @@ def trial_receives(intervention: str) -> ColumnElement[bool]:
     )
 
 
-def arm_receives(intervention: str) -> ColumnElement[bool]:
-    return exists(
-        select(ArmIntervention.id)
+def arm_receives(intervention: str, arm_id: Any = Arm.id) -> ColumnElement[bool]:
+    """The arm `arm_id` (a fact's arm column: the index on it is then used) receives an
+    intervention matching `intervention`."""
+    return arm_id.in_(  # type: ignore[no-any-return]
+        select(ArmIntervention.arm_id)
         .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
-        .where(ArmIntervention.arm_id == Arm.id, _intervention_matches(intervention))
+        .where(_intervention_matches(intervention))
     )
 
 
@@ -177,12 +179,14 @@ class FactFilters:
     text: str | None = None
 
 
-def _fact_conditions(filters: FactFilters, *, has_endpoint: bool) -> list[ColumnElement[bool]]:
+def _fact_conditions(
+    filters: FactFilters, *, has_endpoint: bool, arm_id: Any
+) -> list[ColumnElement[bool]]:
     found = TrialFilters(
         trial=filters.trial, condition=filters.condition, text=filters.text
     ).conditions()
     if filters.intervention:
-        found.append(arm_receives(filters.intervention))
+        found.append(arm_receives(filters.intervention, arm_id))
     if filters.arm:
         found.append(Arm.key == filters.arm)
     if filters.arm_role:
@@ -207,7 +211,6 @@ def _fact_conditions(filters: FactFilters, *, has_endpoint: bool) -> list[Column
 
 
 def trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
-    ids = registry_ids_by_trial()
     statement = (
         select(
             Trial.key,
@@ -218,13 +221,12 @@ def trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> li
             Trial.status,
             Trial.condition,
             Trial.enrollment,
-            ids.c.registry_ids,
+            registry_ids_of(Trial.id),
             select(func.count(Result.id))
             .where(Result.trial_id == Trial.id)
             .scalar_subquery()
             .label("results"),
         )
-        .outerjoin(ids, ids.c.trial_id == Trial.id)
         .where(*filters.conditions())
         .order_by(Trial.key)
     )
@@ -340,12 +342,11 @@ def _rows(connection: Connection, statement: AnySelect) -> list[dict[str, Any]]:
 
 
 def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
-    ids = registry_ids_by_trial()
     return (
         select(
             Trial.key.label("trial_key"),
             Trial.title.label("trial_title"),
-            ids.c.registry_ids,
+            registry_ids_of(Result.trial_id),
             Arm.key.label("arm_key"),
             Arm.label.label("arm_label"),
             Arm.role.label("arm_role"),
@@ -380,8 +381,7 @@ def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
         .join(Arm, Arm.id == Result.arm_id)
         .join(Endpoint, Endpoint.id == Result.endpoint_id)
         .join(Source, Source.id == Result.source_id)
-        .outerjoin(ids, ids.c.trial_id == Result.trial_id)
-        .where(*_fact_conditions(filters, has_endpoint=True))
+        .where(*_fact_conditions(filters, has_endpoint=True, arm_id=Result.arm_id))
         .order_by(Result.id)
     )
 
@@ -420,7 +420,7 @@ def comparisons_flat(filters: FactFilters = FactFilters()) -> AnySelect:
         .outerjoin(comparator, comparator.id == Comparison.comparator_arm_id)
         .join(Endpoint, Endpoint.id == Comparison.endpoint_id)
         .join(Source, Source.id == Comparison.source_id)
-        .where(*_fact_conditions(filters, has_endpoint=True))
+        .where(*_fact_conditions(filters, has_endpoint=True, arm_id=Comparison.arm_id))
         .order_by(Comparison.id)
     )
     if filters.measure:
@@ -464,7 +464,7 @@ def adverse_events_flat(filters: FactFilters = FactFilters()) -> AnySelect:
         .join(Trial, Trial.id == AdverseEvent.trial_id)
         .join(Arm, Arm.id == AdverseEvent.arm_id)
         .join(Source, Source.id == AdverseEvent.source_id)
-        .where(*_fact_conditions(filters, has_endpoint=False))
+        .where(*_fact_conditions(filters, has_endpoint=False, arm_id=AdverseEvent.arm_id))
         .order_by(AdverseEvent.id)
     )
     if filters.serious is not None:

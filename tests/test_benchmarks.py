@@ -1,0 +1,142 @@
+"""The benchmark runs (at a tiny size: no timing is asserted), and the common filters are
+answered through indexes: no full scan of a fact table in SQLite's query plan."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import text
+
+from evidencedb import queries, service
+from evidencedb.imports import import_ctgov
+from tests.conftest import REPO
+
+BENCHMARKS = REPO / "benchmarks"
+FULL_SCAN = re.compile(r"^SCAN (results|comparisons|adverse_events)\b")
+
+
+def _module(name: str) -> ModuleType:
+    """A module of benchmarks/ (a folder of scripts, not a package)."""
+    qualified = f"_benchmarks_{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    spec = importlib.util.spec_from_file_location(qualified, BENCHMARKS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_corpus_is_deterministic_and_maps_without_problems(tmp_path: Path) -> None:
+    corpus = _module("corpus")
+    assert corpus.study(3) == corpus.study(3)
+    assert corpus.study(3) != corpus.study(4)
+    written = corpus.write_corpus(tmp_path / "corpus", 12)
+    assert (written.records, written.files) == (12, 1)
+    report = import_ctgov(f"sqlite:///{tmp_path / 'x.db'}", [written.folder], dry_run=False)
+    assert report.imported == 12
+    assert report.load.facts > 12 * 20  # results, comparisons and adverse events
+
+
+def test_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = [sys.executable, str(BENCHMARKS / "run.py"), "--records", "20"]
+    command += ["--backends", "sqlite", "--out", str(out), "--workdir", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "import, fact rows/s" in done.stdout
+    figures = json.loads(out.read_text())
+    sqlite = figures["backends"]["sqlite"]
+    assert sqlite["import"]["facts"] == sqlite["import_baseline"]["facts"] > 0
+    assert sqlite["import_ratio"] > 0
+    for name in ("results_flat", "results"):
+        export = sqlite["export"][name]
+        assert export["library"]["rows"] == sqlite["rows"]["results"]
+        assert export["library"]["bytes"] > 0
+        assert export["native"]["bytes"] > 0
+    assert sqlite["import"]["peak_rss_mb"] > 0
+    assert sqlite["export_empty"]["rows"] == 0
+    assert {query["query"] for query in sqlite["queries"]} >= {
+        "results --trial",
+        "results --intervention KEY",
+        "results --trial --endpoint-kind",
+    }
+    assert all(query["plan"] for query in sqlite["queries"])
+    assert list(tmp_path.glob("evidencedb-bench-*")) == []  # the scratch folder is gone
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("bench")
+    corpus = _module("corpus").write_corpus(folder / "corpus", 20)
+    url = f"sqlite:///{folder / 'evidence.db'}"
+    import_ctgov(url, [corpus.folder], dry_run=False)
+    return url
+
+
+def _filters(url: str) -> list[tuple[str, queries.AnySelect]]:
+    """Each documented filter that picks out a few rows, on each fact view."""
+    with service.reading(url) as connection:
+        trial_key, trial_id = connection.execute(
+            text("SELECT key, id FROM trials ORDER BY id LIMIT 1")
+        ).one()
+        intervention = connection.execute(
+            text(
+                "SELECT i.key FROM arm_interventions ai JOIN interventions i "
+                "ON i.id = ai.intervention_id WHERE ai.trial_id = :t ORDER BY ai.id LIMIT 1"
+            ),
+            {"t": trial_id},
+        ).scalar()
+        source = connection.execute(
+            text("SELECT key FROM sources WHERE id = (SELECT source_id FROM trials WHERE id = :t)"),
+            {"t": trial_id},
+        ).scalar()
+    assert intervention is not None
+    f = queries.FactFilters
+    chosen = {
+        "trial": f(trial=trial_key),
+        "intervention": f(intervention=intervention),
+        "source": f(source=source),
+        "trial and endpoint kind": f(trial=trial_key, endpoint_kind="overall_survival"),
+        "intervention and endpoint kind": f(
+            intervention=intervention, endpoint_kind="overall_survival"
+        ),
+        "trial and arm role": f(trial=trial_key, arm_role="experimental"),
+        "trial and endpoint": f(trial=trial_key, endpoint="primary-1"),
+        "trial and timepoint": f(trial=trial_key, timepoint=2),
+        "trial and serious": f(trial=trial_key, serious=True),
+        "trial and minimum grade": f(trial=trial_key, min_grade=3),
+    }
+    views = {
+        "results": queries.results_flat,
+        "comparisons": queries.comparisons_flat,
+        "adverse_events": queries.adverse_events_flat,
+    }
+    return [
+        (f"{view} by {name}", build(filters))
+        for name, filters in chosen.items()
+        for view, build in views.items()
+    ]
+
+
+def test_common_filters_use_indexes_not_full_scans_of_fact_tables(corpus_db: str) -> None:
+    scans = {}
+    with service.reading(corpus_db) as connection:
+        for name, statement in _filters(corpus_db):
+            compiled = statement.compile(
+                dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+            )
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
+            found = [row[-1] for row in plan if FULL_SCAN.search(row[-1])]
+            if found:
+                scans[name] = found
+    assert scans == {}
