@@ -1,0 +1,237 @@
+"""Fuzzing the ClinicalTrials.gov road: damaged study JSON never gets a traceback, is refused
+without a trace in the database, or is accepted only when every rule holds; small files are
+decided within a second and 100 MB.
+
+The records damaged are the importer's hand-written edge cases (tests/importers/data): a study
+with results, analyses, classes and categories; a bare study; a page of two studies. Each
+example imports one damaged file through the CLI into a database holding the seeds and the
+undamaged study with results, and checks what `test_fuzz_seeds.check_outcome` checks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.exc import DataError
+
+from tests.conftest import SEEDS, TestDatabase, run_cli
+from tests.reliability import OPEN_BUGS, content, fuzz_examples, mutated
+from tests.reliability.test_fuzz_seeds import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
+
+DATA = Path(__file__).parents[1] / "importers" / "data"
+EDGE = (DATA / "NCT09000001.json").read_bytes()
+BARE = (DATA / "NCT09000003.json").read_bytes()
+PAGE = (DATA / "page.json").read_bytes()
+
+
+def _compact(raw: bytes) -> bytes:
+    return json.dumps(json.loads(raw), separators=(",", ":")).encode("utf-8")
+
+
+ORIGINALS = {"edge": EDGE, "bare": BARE, "page": PAGE}
+SMALL = {"bare": _compact(BARE), "page": _compact(PAGE)}
+assert all(len(raw) < 1024 for raw in SMALL.values())
+
+
+def _nul_allowed(database: TestDatabase) -> bool:
+    return database.backend == "sqlite" or "nul-on-postgresql" not in OPEN_BUGS
+
+
+def _surrogates_allowed() -> bool:
+    return "json-lone-surrogate" not in OPEN_BUGS
+
+
+@pytest.fixture
+def imported(database: TestDatabase, tmp_path: Path) -> TestDatabase:
+    loaded = run_cli("load", str(SEEDS), db=database)
+    assert loaded.exit_code == 0, loaded.stderr
+    edge = tmp_path / "edge.json"
+    edge.write_bytes(EDGE)
+    outcome = run_cli("import", "ctgov", str(edge), db=database)
+    assert outcome.exit_code == 0, outcome.stderr
+    return database
+
+
+def _import(
+    database: TestDatabase, folder: Path, raw: bytes, applied: list[str]
+) -> tuple[float, str]:
+    """Import `raw` as one study file; check the outcome; returns the time it took."""
+    folder.mkdir(exist_ok=True)
+    path = folder / "study.json"
+    path.write_bytes(raw)
+    before = content(database)
+    started = time.monotonic()
+    outcome = run_cli("import", "ctgov", str(path), db=database)
+    elapsed = time.monotonic() - started
+    decision = check_outcome(database, folder, outcome.exit_code, outcome.stderr, before)
+    event(decision)
+    for mutation in applied:
+        event(f"mutation: {mutation}")
+    return elapsed, decision
+
+
+@settings(FUZZ_SETTINGS, max_examples=fuzz_examples(0.4))
+@given(data=st.data())
+def test_damaged_study_records(imported: TestDatabase, tmp_path: Path, data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(sorted(ORIGINALS)), label="record")
+    raw, applied = data.draw(
+        mutated(
+            ORIGINALS[name],
+            language="json",
+            nul=_nul_allowed(imported),
+            surrogates=_surrogates_allowed(),
+        ),
+        label="mutation",
+    )
+    _import(imported, tmp_path / "fuzz", raw, applied)
+
+
+@settings(FUZZ_SETTINGS, max_examples=fuzz_examples(0.1))
+@given(data=st.data())
+def test_small_study_files_are_decided_within_a_second_and_100_mb(
+    imported: TestDatabase, tmp_path: Path, data: st.DataObject
+) -> None:
+    name = data.draw(st.sampled_from(sorted(SMALL)), label="record")
+    raw, applied = data.draw(
+        mutated(
+            SMALL[name],
+            language="json",
+            nul=_nul_allowed(imported),
+            surrogates=_surrogates_allowed(),
+        ),
+        label="mutation",
+    )
+    folder = tmp_path / "small"
+    elapsed, _ = _import(imported, folder, raw, applied)
+    if len(raw) >= 1024:
+        return
+    event("under 1 KB: time and memory asserted")
+    assert elapsed < ONE_SECOND, f"{len(raw)} bytes took {elapsed:.2f} s"
+    tracemalloc.start()
+    try:
+        run_cli("import", "ctgov", "--dry-run", str(folder / "study.json"), db=imported)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < HUNDRED_MB, f"{len(raw)} bytes took {peak / 1e6:.0f} MB"
+
+
+# Bugs found by fuzzing: each test fails until its fix lands --------------------------------
+
+
+def _refused(database: TestDatabase, tmp_path: Path, raw: bytes) -> None:
+    folder = tmp_path / "bug"
+    folder.mkdir()
+    path = folder / "study.json"
+    path.write_bytes(raw)
+    before = content(database)
+    outcome = run_cli("import", "ctgov", str(path), db=database)
+    assert outcome.exit_code == 1, outcome.stderr
+    check_outcome(database, folder, outcome.exit_code, outcome.stderr, before)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason=(
+        "bug: a JSON number of more than 4300 digits makes json.loads raise ValueError (not "
+        "JSONDecodeError), a traceback; catch ValueError in importers.sources.StudyFiles.read"
+    ),
+)
+def test_huge_json_numbers_are_refused(sqlite_database: TestDatabase, tmp_path: Path) -> None:
+    assert "json-huge-number" in OPEN_BUGS  # remove both once fixed
+    raw = BARE.replace(b'"hasResults": false', b'"hasResults": ' + b"9" * 5000)
+    _refused(sqlite_database, tmp_path, raw)
+
+
+@pytest.mark.parametrize("depth", [900, 5_000, 200_000])
+def test_deeply_nested_json_is_refused(
+    sqlite_database: TestDatabase, tmp_path: Path, depth: int
+) -> None:
+    raw = BARE.replace(b'"hasResults": false', b'"hasResults": ' + b"[" * depth + b"]" * depth)
+    folder = tmp_path / "deep"
+    folder.mkdir()
+    (folder / "study.json").write_bytes(raw)
+    outcome = run_cli("import", "ctgov", str(folder / "study.json"), db=sqlite_database)
+    check_outcome(sqlite_database, folder, outcome.exit_code, outcome.stderr, [])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeEncodeError,
+    reason=(
+        'bug: a lone surrogate, as an escape ("\\ud800") or as its UTF-8 bytes (ED A0 80, '
+        "which json.loads(bytes) decodes with surrogatepass), reaches "
+        "importers.sources.canonical_sha256, which raises UnicodeEncodeError, a traceback "
+        "(and neither database could store it); decode the file strictly "
+        "(json.loads(raw.decode('utf-8'))) and refuse strings holding surrogates"
+    ),
+)
+@pytest.mark.parametrize(
+    "raw",
+    [
+        BARE.replace(b'"A Record', b'"\\ud800A Record'),
+        BARE.replace(b'"A Record', b'"\xed\xa0\x80A Record'),
+        BARE.replace(b'"identificationModule"', b'"\xed\xa0\x80identificationModule"'),
+    ],
+    ids=["escape", "bytes", "bytes-in-a-key"],
+)
+def test_lone_surrogates_are_refused(
+    sqlite_database: TestDatabase, tmp_path: Path, raw: bytes
+) -> None:
+    assert "json-lone-surrogate" in OPEN_BUGS
+    _refused(sqlite_database, tmp_path, raw)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason=(
+        'bug: a count string of more than 4300 digits ("numSubjects": "999...") passes '
+        r"the \d+ check of ctgov._Node.whole_text and int() raises ValueError, a traceback; "
+        r"match [0-9]{1,10} there"
+    ),
+)
+def test_huge_count_strings_are_refused(sqlite_database: TestDatabase, tmp_path: Path) -> None:
+    assert "ctgov-huge-count" in OPEN_BUGS
+    raw = EDGE.replace(b'"numSubjects": "20"', b'"numSubjects": "' + b"9" * 5000 + b'"', 1)
+    assert raw != EDGE
+    _refused(sqlite_database, tmp_path, raw)
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.xfail(
+                    strict=True,
+                    raises=DataError,
+                    reason=(
+                        "bug: a NUL character (\\u0000) in a registry text passes validation "
+                        "and PostgreSQL refuses it mid-load with psycopg.DataError, a "
+                        "traceback; refuse U+0000 in every string of schema.py"
+                    ),
+                ),
+            ],
+        ),
+    ],
+    indirect=True,
+)
+def test_nul_character_in_a_registry_text(database: TestDatabase, tmp_path: Path) -> None:
+    folder = tmp_path / "nul"
+    folder.mkdir()
+    path = folder / "study.json"
+    path.write_bytes(BARE.replace(b'"A Record', b'"\\u0000A Record'))
+    before = content(database)
+    outcome = run_cli("import", "ctgov", str(path), db=database)
+    check_outcome(database, folder, outcome.exit_code, outcome.stderr, before)
