@@ -57,6 +57,8 @@ def pydantic_problems(
 
 
 def _is_short(value: Any) -> bool:
+    if isinstance(value, int) and abs(value) >= 10**80:
+        return False  # repr() refuses integers of thousands of digits
     return isinstance(value, str | int | float | bool) and len(repr(value)) <= 80
 
 

@@ -8,16 +8,17 @@ failed command leaves the file exactly as it was.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
-from evidencedb.errors import EvidenceError
+from evidencedb.errors import DatabaseUnavailable, EvidenceError
 
 DEFAULT_URL = "sqlite:///evidence.db"
 URL_ENVIRONMENT_VARIABLE = "EVIDENCEDB_URL"
@@ -35,8 +36,9 @@ def resolve_url(url: str | None = None) -> URL:
         text = f"sqlite:///{text}"
     try:
         parsed = make_url(text)
-    except ArgumentError as error:
-        raise EvidenceError(f"not a database URL: {text!r}") from error
+    except (ArgumentError, ValueError):
+        masked = re.sub(r"(://[^/:@]*:)[^@]*@", r"\1***@", text)
+        raise EvidenceError(f"not a database URL: {masked!r}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -65,8 +67,25 @@ def make_engine(url: URL, *, write: bool = True, **kwargs: Any) -> Engine:
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, begin="BEGIN IMMEDIATE" if write else "BEGIN")
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _report_connection_failures(engine)
+    return engine
+
+
+def _report_connection_failures(engine: Engine) -> None:
+    """A database that cannot be reached is the user's to fix: one line naming the URL, with
+    its password masked, instead of the driver's traceback."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if context.connection is not None or not isinstance(
+            context.sqlalchemy_exception, OperationalError | InterfaceError
+        ):
+            return  # an error of a statement, not of connecting
+        detail = str(context.original_exception).strip().splitlines()
+        reason = detail[0] if detail else type(context.original_exception).__name__
+        raise DatabaseUnavailable(f"cannot connect to {display_url(engine.url)}: {reason}")
 
 
 def _configure_sqlite(engine: Engine, *, begin: str) -> None:

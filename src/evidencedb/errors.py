@@ -41,5 +41,9 @@ class DatabaseNotReady(EvidenceError):
     """The database is missing or not at the revision this version of evidencedb expects."""
 
 
+class DatabaseUnavailable(EvidenceError):
+    """The database cannot be reached: wrong host, port, name, role or password."""
+
+
 class NotFound(EvidenceError):
     """A key that names nothing in the database."""

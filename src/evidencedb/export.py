@@ -279,7 +279,14 @@ def _write_statement(connection: Connection, statement: queries.AnySelect, strea
 def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
     """Write through a temporary file in the same folder, then rename it into place, so a
     reader never sees half a file and an existing symlink at `path` is replaced, not followed."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir():
+        raise EvidenceError(f"cannot write {path}: it is a folder")
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise EvidenceError(f"cannot write {path}: {error.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             count = write(stream)
@@ -294,7 +301,10 @@ def export_all(connection: Connection, folder: Path) -> dict[str, int]:
     """Write every export into `folder` (created if missing); returns rows written per file."""
     if folder.exists() and not folder.is_dir():
         raise EvidenceError(f"{folder} exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EvidenceError(f"cannot create {folder}: {error.strerror}") from None
     counts = {}
     for name in export_names():
         counts[name] = write_file_atomically(

@@ -250,11 +250,13 @@ class _Resolution:
                 continue
             path = bundle.base_dir / source.document
             try:
+                if not path.is_file():  # a FIFO or device would block or never end
+                    raise FileNotFoundError(path)
                 texts[key] = normalise_text(path.read_text(encoding="utf-8"))
-            except OSError:
+            except (OSError, ValueError):  # missing, unreadable, not UTF-8, NUL in the path
                 texts[key] = None
                 self.warnings.append(
-                    f"{bundle.file}: document of source {key!r} not found at {path}; "
+                    f"{bundle.file}: document of source {key!r} cannot be read at {path}; "
                     "its quotes were not checked against it"
                 )
         return texts

@@ -71,10 +71,15 @@ def read_only_connection(url: URL) -> Iterator[Connection]:
         with engine.connect() as connection:
             migrate.ensure_ready(connection, create=False)
             connection.rollback()
-            with connection.begin():
+            transaction = connection.begin()
+            try:
                 connection.exec_driver_sql("SET TRANSACTION READ ONLY")
                 _drop_to_read_role(connection)
                 yield connection
+            finally:
+                # Never COMMIT: a READ ONLY transaction may still create large objects or
+                # queue notifications, which only a commit would keep.
+                transaction.rollback()
     finally:
         engine.dispose()
 

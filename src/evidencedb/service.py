@@ -34,8 +34,21 @@ def open_engine(url: str | URL | None, *, write: bool) -> Iterator[Engine]:
 def writing(url: str | URL | None) -> Iterator[Connection]:
     """A write transaction on a database at head, created if it does not exist yet."""
     with open_engine(url, write=True) as engine, transaction(engine) as connection:
+        take_write_lock(connection)
         migrate.ensure_ready(connection, create=True)
         yield connection
+
+
+# An arbitrary, fixed key for PostgreSQL's advisory lock ("evidencedb" in ASCII, folded).
+_WRITE_LOCK_KEY = 0x65766964656E6365
+
+
+def take_write_lock(connection: Connection) -> None:
+    """Serialise writers, as SQLite's BEGIN IMMEDIATE does: on PostgreSQL two loads that
+    overlapped would both sync against the state before either, and the second would fail
+    on a duplicate or leave a mixture of both. The lock ends with the transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
 
 
 @contextmanager

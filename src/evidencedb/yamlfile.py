@@ -29,6 +29,10 @@ MAX_DEPTH = 64
 MAX_BYTES = 20 * 1024 * 1024
 
 _SCALAR_TAGS_KEPT_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_MAPPING_TAG = "tag:yaml.org,2002:map"
+_SEQUENCE_TAG = "tag:yaml.org,2002:seq"
+# Aliases let a tiny file stand for a huge document; allow a generous multiple of its size.
+NODES_PER_BYTE = 20
 
 
 class LocatedDocument:
@@ -63,10 +67,11 @@ def format_location(location: Location) -> str:
 
 
 class _Builder:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, max_nodes: int = MAX_NODES) -> None:
         self.file = file
         self.lines: dict[Location, int] = {}
         self.nodes = 0
+        self.max_nodes = max_nodes
         self.constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node, message: str, location: Location = ()) -> ValidationFailed:
@@ -75,11 +80,17 @@ class _Builder:
 
     def build(self, node: yaml.Node, location: Location, depth: int) -> Any:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self.fail(node, f"document too large: more than {MAX_NODES} nodes (alias bomb?)")
+        if self.nodes > self.max_nodes:
+            message = f"document too large: more than {self.max_nodes} nodes (alias bomb?)"
+            raise self.fail(node, message)
         if depth > MAX_DEPTH:
             raise self.fail(node, f"document nested deeper than {MAX_DEPTH} levels")
         self.lines.setdefault(location, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in (
+            _MAPPING_TAG,
+            _SEQUENCE_TAG,
+        ):
+            raise self.fail(node, f"tag {node.tag!r} is not allowed in seed files", location)
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, location, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -90,10 +101,16 @@ class _Builder:
         assert isinstance(node, yaml.ScalarNode)
         if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT:
             return node.value
+        if "\x00" in node.value:
+            raise self.fail(node, "text contains a NUL character", location)
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
-            raise self.fail(node, f"cannot read value: {error.problem}") from error
+            raise self.fail(node, f"cannot read value: {error.problem}", location) from None
+        except (ValueError, KeyError, TypeError, OverflowError) as error:
+            # `!!int abc`, `!!bool 1`, an integer of thousands of digits, ...
+            message = f"cannot read {node.value[:40]!r} as {node.tag.rsplit(':', 1)[-1]}"
+            raise self.fail(node, f"{message}: {error}"[:300], location) from None
 
     def build_mapping(self, node: yaml.MappingNode, location: Location, depth: int) -> Any:
         result: dict[Any, Any] = {}
@@ -136,8 +153,24 @@ def read_yaml(path: Path, display: str | None = None) -> LocatedDocument:
     return parse_yaml(text, file)
 
 
+def _check_depth(text: str, file: str) -> None:
+    """Refuse deep nesting from the parser's events, before libyaml's recursive composer
+    would overflow the C stack on it."""
+    depth = 0
+    for parsed in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(parsed, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = parsed.start_mark.line + 1 if parsed.start_mark else None
+                message = f"document nested deeper than {MAX_DEPTH} levels"
+                raise ValidationFailed([Problem(file, line, "", message)])
+        elif isinstance(parsed, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse_yaml(text: str, file: str) -> LocatedDocument:
     try:
+        _check_depth(text, file)
         nodes = list(yaml.compose_all(text, Loader=SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -151,6 +184,6 @@ def parse_yaml(text: str, file: str) -> LocatedDocument:
         raise ValidationFailed(
             [Problem(file, None, "", f"expected one YAML document, found {count}")]
         )
-    builder = _Builder(file)
+    builder = _Builder(file, min(MAX_NODES, 1_000 + NODES_PER_BYTE * len(text)))
     data = builder.build(nodes[0], (), 0)
     return LocatedDocument(file, data, builder.lines)

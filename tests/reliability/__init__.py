@@ -358,9 +358,6 @@ def generated_seed(
 
 OPEN_BUGS = frozenset(
     {
-        "yaml-huge-integer",  # test_fuzz_seeds.py::test_huge_integers_are_refused
-        "yaml-bad-tagged-scalar",  # test_fuzz_seeds.py::test_impossible_tagged_scalars_are_refused
-        "nul-on-postgresql",  # test_fuzz_seeds.py::test_nul_character_in_text
         "json-huge-number",  # test_fuzz_ctgov.py::test_huge_json_numbers_are_refused
         "json-lone-surrogate",  # test_fuzz_ctgov.py::test_lone_surrogates_are_refused
         "ctgov-huge-count",  # test_fuzz_ctgov.py::test_huge_count_strings_are_refused

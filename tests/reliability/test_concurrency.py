@@ -38,15 +38,6 @@ from tests.reliability import CONCURRENCY_ROUNDS, constraint_violations, generat
 ARMS, ENDPOINTS = 12, 20  # 240 results: a load spends a few tenths of a second writing
 HALF = ARMS // 2
 
-POSTGRES_WRITERS_BUG = (
-    "bug: on PostgreSQL nothing serialises writers (SQLite has BEGIN IMMEDIATE): two loads "
-    "that overlap both read the old state, so the second one fails with a UniqueViolation "
-    "traceback when both insert the same rows, or silently leaves a mixture of both files when "
-    "both update them (it skips rows it saw unchanged, which the first had changed). Fix: take "
-    "`SELECT pg_advisory_xact_lock(<evidencedb key>)` first thing in every write transaction "
-    "(service.writing, db upgrade/downgrade), before migrate.ensure_ready"
-)
-
 
 def _variant(folder: Path, value: int | Callable[[int], int]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
@@ -106,7 +97,7 @@ def _state(database: TestDatabase, folder: Path) -> tuple[Any, ...]:
 
 def _held_load(url: str, first: Path, second: Path) -> tuple[BaseException | None, float]:
     """Load `first` and keep its transaction open while a second load of `second` starts;
-    commit the first after a second; return how the second load ended, and when."""
+    commit the first half a second later; return how the second load ended, and when."""
     first_bundles, second_bundles = read_seed_files([first]), read_seed_files([second])
     loaded, release = threading.Event(), threading.Event()
     failures: dict[str, BaseException] = {}
@@ -134,7 +125,7 @@ def _held_load(url: str, first: Path, second: Path) -> tuple[BaseException | Non
     assert loaded.wait(timeout=60)
     follower = threading.Thread(target=follow)
     follower.start()
-    time.sleep(1.0)  # the second load is waiting for the first (or has failed)
+    time.sleep(0.5)  # the second load is waiting for the first (or has failed)
     committed = time.monotonic()
     release.set()
     holder.join(timeout=60)
@@ -152,10 +143,7 @@ def _held_load(url: str, first: Path, second: Path) -> tuple[BaseException | Non
         "sqlite",
         pytest.param(
             "postgresql",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.xfail(strict=True, raises=AssertionError, reason=POSTGRES_WRITERS_BUG),
-            ],
+            marks=pytest.mark.postgres,
         ),
     ],
     indirect=True,
@@ -231,11 +219,7 @@ def _cleanly_finished(process: subprocess.Popen[str], stderr: str) -> str:
         "sqlite",
         pytest.param(
             "postgresql",
-            marks=[
-                pytest.mark.postgres,
-                # Not strict: whether loads overlap in time depends on the machine's schedule.
-                pytest.mark.xfail(strict=False, reason=POSTGRES_WRITERS_BUG),
-            ],
+            marks=pytest.mark.postgres,
         ),
     ],
     indirect=True,

@@ -8,10 +8,11 @@ the runs are killed at a random moment after the load opens the database (its WA
 appears), half at a random moment after it starts writing transaction pages into the WAL
 (spill, commit and checkpoint: where a kill is most likely to tear something). The delays are
 drawn over how long an uninterrupted load keeps the database open, or writes the WAL before
-checkpointing it (times 1.6: the runs go two at a time, each a little slower). Half of the runs start from the seeds already loaded, half from no database
-at all (the kill may then land while the schema is being created). After each kill,
-`PRAGMA integrity_check` must say ok and the content must equal the content before the load
-or the content after an uninterrupted one, byte for byte.
+checkpointing it, times 1.6 (the runs go two at a time, each a little slower than alone).
+Half of the runs start from the seeds already loaded, half from no database at all (the kill
+may then land while the schema is being created). After each kill, `PRAGMA integrity_check`
+must say ok and the content must equal the content before the load or the content after an
+uninterrupted one, byte for byte.
 
 PostgreSQL is not killed here: its durability is the server's, and a client killed mid-
 transaction is an aborted transaction (the concurrency tests cover PostgreSQL).

@@ -24,6 +24,7 @@ def upgrade(
     Example: evidencedb db upgrade
     """
     with service.open_engine(ctx.obj, write=True) as engine, transaction(engine) as connection:
+        service.take_write_lock(connection)
         before = migrate.current_revision(connection)
         migrate.upgrade(connection, revision)
         after = migrate.current_revision(connection)
@@ -41,6 +42,7 @@ def downgrade(
     Example: evidencedb db downgrade base
     """
     with service.open_engine(ctx.obj, write=True) as engine, transaction(engine) as connection:
+        service.take_write_lock(connection)
         before = migrate.current_revision(connection)
         migrate.downgrade(connection, revision)
         after = migrate.current_revision(connection)
