@@ -45,6 +45,12 @@ migration: $(VENV)/.installed
 	@test -n "$(m)" || (echo 'usage: make migration m="what changed"' >&2; exit 2)
 	$(BIN)/python -m evidencedb.migrate revision "$(m)"
 
+# The reliability tests at a larger budget than `make test` (about 10-15 minutes).
+fuzz: $(VENV)/.installed-test
+	EVIDENCEDB_FUZZ_EXAMPLES=5000 EVIDENCEDB_CRASH_KILLS=40 EVIDENCEDB_CONCURRENCY_ROUNDS=10 \
+	  $(BIN)/python -m pytest tests/reliability -q -rPX --show-capture=stdout \
+	  --hypothesis-show-statistics $(PYTEST_ARGS)
+
 RECORDS ?= 2000
 BACKENDS ?= sqlite,postgresql
 
