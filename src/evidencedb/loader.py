@@ -85,10 +85,6 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
     facts: int = 0
 
-    @property
-    def changed(self) -> bool:
-        return any(c.inserted or c.updated or c.deleted for c in self.changes.values())
-
     def merge(self, other: LoadReport) -> None:
         self.trials.extend(other.trials)
         for name, counts in other.changes.items():
@@ -320,7 +316,7 @@ class _Resolution:
             rows = self.connection.execute(
                 select(table.c.registry, table.c.value, Trial.key)
                 .join(Trial, Trial.id == table.c.trial_id)
-                .where(_any(condition))
+                .where(or_(*condition))
             )
             for registry, value, owner in rows:
                 trial, bundle = claimed[(str(registry), value)]
@@ -329,10 +325,6 @@ class _Resolution:
                         f"identifier {value} already belongs to trial {owner!r} in the database"
                     )
                     self.problems.append(bundle.problem(("trial", "identifiers"), message))
-
-
-def _any(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return or_(*conditions)
 
 
 # --------------------------------------------------------------------------------------------

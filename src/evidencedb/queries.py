@@ -8,7 +8,7 @@ both the `results` / `comparisons` / `adverse-events` commands and `export csv`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -477,20 +477,12 @@ def adverse_events_flat(filters: FactFilters = FactFilters()) -> AnySelect:
     return statement
 
 
-def stream(connection: Connection, statement: AnySelect, batch: int = 2000) -> Iterator[Row]:
-    """Rows of `statement` without holding them all: a server-side cursor on PostgreSQL."""
-    result = connection.execution_options(yield_per=batch).execute(statement)
-    for row in result:
-        yield dict(row._mapping)
-
-
 __all__ = [
     "FactFilters",
     "TrialFilters",
     "adverse_events_flat",
     "comparisons_flat",
     "results_flat",
-    "stream",
     "trial_detail",
     "trials",
 ]
