@@ -72,11 +72,38 @@ def require_shared() -> Path:
 
 @dataclass(frozen=True)
 class TestDatabase:
-    """A fresh, empty database: `url` for the CLI and the library; `backend` for asserts."""
+    """A fresh, empty database: `url` for the CLI and the library; `backend` for asserts;
+    `user_url`, the same database through an ordinary login (on PostgreSQL: not a superuser,
+    may read and write every table, as a team's writer role would; `evidencedb sql` refuses
+    superuser logins)."""
 
     __test__ = False
     url: str
     backend: str
+    user_url: str = ""
+
+    def as_user(self) -> TestDatabase:
+        """The same database through its ordinary login."""
+        return TestDatabase(self.user_url or self.url, self.backend, self.user_url)
+
+
+@pytest.fixture(scope="session")
+def postgres_user() -> Iterator[str]:
+    """A login role of this test session that may read and write every table and nothing more
+    (not a superuser, no server files), dropped at the end of the session. Trust
+    authentication, as on every machine of the project, lets it log in without a password."""
+    require_postgres()
+    role = f"evidencedb_user_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER'))
+        connection.execute(text(f'GRANT pg_read_all_data, pg_write_all_data TO "{role}"'))
+    try:
+        yield role
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -85,13 +112,19 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDat
         yield TestDatabase(f"sqlite:///{tmp_path / 'evidence.db'}", "sqlite")
         return
     require_postgres()
+    user_role = request.getfixturevalue("postgres_user")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    user = url.set(username=user_role, password=None)
     try:
-        yield TestDatabase(url.render_as_string(hide_password=False), "postgresql")
+        yield TestDatabase(
+            url.render_as_string(hide_password=False),
+            "postgresql",
+            user.render_as_string(hide_password=False),
+        )
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

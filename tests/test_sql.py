@@ -14,19 +14,19 @@ from tests.helpers import snapshot
 
 def test_select_in_every_format(loaded: TestDatabase) -> None:
     statement = "SELECT key, enrollment FROM trials WHERE title LIKE '%Interfant%' ORDER BY key"
-    as_json = run_cli("sql", statement, "--format", "json", db=loaded)
+    as_json = run_cli("sql", statement, "--format", "json", db=loaded.as_user())
     assert as_json.exit_code == 0, as_json.stderr
     assert json.loads(as_json.stdout) == [
         {"key": "blinatumomab-infant-kmt2a-all", "enrollment": 30},
         {"key": "interfant-06", "enrollment": None},
     ]
-    as_csv = run_cli("sql", statement, "--format", "csv", db=loaded)
+    as_csv = run_cli("sql", statement, "--format", "csv", db=loaded.as_user())
     assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
         ["key", "enrollment"],
         ["blinatumomab-infant-kmt2a-all", "30"],
         ["interfant-06", ""],
     ]
-    assert "interfant-06" in run_cli("sql", statement, db=loaded).stdout
+    assert "interfant-06" in run_cli("sql", statement, db=loaded.as_user()).stdout
 
 
 WRITES = [
@@ -50,7 +50,7 @@ SQLITE_ONLY = [
 
 def _refused(database: TestDatabase, statement: str) -> None:
     before = snapshot(database)
-    outcome = run_cli("sql", statement, db=database)
+    outcome = run_cli("sql", statement, db=database.as_user())
     assert outcome.exit_code == 1, outcome.stdout
     assert outcome.stderr.startswith("error: SQL refused:")
     assert "Traceback" not in outcome.stderr
@@ -69,6 +69,6 @@ def test_sqlite_file_access_is_refused(sqlite_database: TestDatabase, statement:
 
 
 def test_syntax_error_is_a_user_error(loaded: TestDatabase) -> None:
-    outcome = run_cli("sql", "SELEC nothing", db=loaded)
+    outcome = run_cli("sql", "SELEC nothing", db=loaded.as_user())
     assert outcome.exit_code == 1
     assert outcome.stderr.startswith("error: SQL refused:")

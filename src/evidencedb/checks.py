@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Table, or_, select
 
 from evidencedb.derive import QUOTE_SEPARATOR
 from evidencedb.enums import NON_CONCURRENT_ROLES, ComparisonOrigin, SourceKind, TrialDesign
-from evidencedb.loader import normalise_text
+from evidencedb.loader import normalise_text, read_document
 from evidencedb.models import (
     AdverseEvent,
     Arm,
@@ -426,15 +426,16 @@ def _quotes_not_in_documents(
     )
     for source_id, key, document in rows:
         path = documents_root / document
-        try:
-            texts[source_id] = normalise_text(path.read_text(encoding="utf-8"))
-        except OSError:
+        text = read_document(path)
+        if text is not None:
+            texts[source_id] = text
+        else:
             yield Finding(
                 Severity.INFO,
                 "document_missing",
                 "sources",
                 key,
-                f"document not found at {path}; quotes of this source were not checked",
+                f"document cannot be read at {path}; quotes of this source were not checked",
                 key,
             )
     if not texts:

@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -125,6 +126,18 @@ def normalise_text(text: str) -> str:
     """Quotes are compared ignoring runs of whitespace and the shape of quotation marks."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
     return re.sub(r"\s+", " ", text.replace("\u201d", '"')).strip()
+
+
+def read_document(path: Path) -> str | None:
+    """The normalised text of a source's document, or None where it cannot be read: missing,
+    not a regular file (a FIFO or device would block or never end), not UTF-8, NUL in the
+    path. Quotes are then left unchecked, which callers report."""
+    try:
+        if not path.is_file():
+            return None
+        return normalise_text(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 class _Resolution:
@@ -245,12 +258,8 @@ class _Resolution:
             if source.document is None or bundle.base_dir is None:
                 continue
             path = bundle.base_dir / source.document
-            try:
-                if not path.is_file():  # a FIFO or device would block or never end
-                    raise FileNotFoundError(path)
-                texts[key] = normalise_text(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):  # missing, unreadable, not UTF-8, NUL in the path
-                texts[key] = None
+            texts[key] = read_document(path)
+            if texts[key] is None:
                 self.warnings.append(
                     f"{bundle.file}: document of source {key!r} cannot be read at {path}; "
                     "its quotes were not checked against it"

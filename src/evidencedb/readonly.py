@@ -5,7 +5,10 @@ so ATTACH, PRAGMA, writes and extension loading are refused even inside a CTE.
 PostgreSQL: the statement runs in a READ ONLY transaction, which refuses every write, sent
 as a prepared statement, which holds exactly one statement (so `COMMIT; DELETE ...` cannot end
 the read-only transaction), and, where the login may, as the predefined role
-`pg_read_all_data`, which can read every table but not the server's files.
+`pg_read_all_data`, which can read every table but not the server's files. A login that is a
+superuser, or may become one, or may touch the server's files, is refused outright: the
+statement itself could switch back to that role (`set_config('role', ...)`), so no role switch
+made for it is a boundary.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ def read_only_connection(url: URL) -> Iterator[Connection]:
             transaction = connection.begin()
             try:
                 connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+                _refuse_powerful_login(connection)
                 _drop_to_read_role(connection)
                 yield connection
             finally:
@@ -84,9 +88,28 @@ def read_only_connection(url: URL) -> Iterator[Connection]:
         engine.dispose()
 
 
+# Predefined roles whose members may read, write or execute on the server's file system.
+_SERVER_FILE_ROLES = ("pg_read_server_files", "pg_write_server_files", "pg_execute_server_program")
+
+
+def _refuse_powerful_login(connection: Connection) -> None:
+    """Refuse a login that is, or is a member of, a superuser role or a server-files role."""
+    login, powerful = connection.exec_driver_sql(
+        "SELECT session_user, coalesce(bool_or(rolsuper OR rolname = ANY(%(file_roles)s)), false) "
+        "FROM pg_roles WHERE pg_has_role(session_user, oid, 'MEMBER')",
+        {"file_roles": list(_SERVER_FILE_ROLES)},
+    ).one()
+    if powerful:
+        raise EvidenceError(
+            f"SQL refused: the login {login!r} is a superuser or may read the server's files, "
+            "and a statement could use that; connect `sql` with a read-only login (README: "
+            "Beyond one machine)"
+        )
+
+
 def _drop_to_read_role(connection: Connection) -> None:
-    """Become pg_read_all_data for this transaction when the login is a member (superusers
-    are): it removes superuser powers such as pg_read_file for the user's statement."""
+    """Become pg_read_all_data for this transaction when the login is a member: the statement
+    then runs with read rights only, whatever else the login may do."""
     member = connection.exec_driver_sql(
         "SELECT pg_has_role(current_user, 'pg_read_all_data', 'MEMBER')"
     ).scalar()
@@ -110,12 +133,37 @@ def run_sql(connection: Connection, statement: str) -> tuple[list[str], Iterator
     except Exception as error:  # any driver error is the user's statement being refused
         if not isinstance(error, _driver_errors(connection)):
             raise
+        _discard_if_busy(connection)
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise EvidenceError(f"SQL refused: {message}") from None
-    if cursor.description is None:
+    if cursor.description is None or not _returned_rows(cursor, connection):
         raise EvidenceError("SQL refused: only statements that return rows are allowed")
     rows: Iterator[Any] = iter(cursor)
     return [column[0] for column in cursor.description], rows
+
+
+def _returned_rows(cursor: Any, connection: Connection) -> bool:
+    """False for a PostgreSQL statement that answered with something else than rows."""
+    if connection.dialect.name != "postgresql":
+        return True
+    from psycopg import pq
+
+    if cursor.pgresult is not None and cursor.pgresult.status == pq.ExecStatus.TUPLES_OK:
+        return True
+    _discard_if_busy(connection)
+    return False
+
+
+def _discard_if_busy(connection: Connection) -> None:
+    """A PostgreSQL connection left mid-command (`COPY ... TO STDOUT` starts streaming data
+    that the driver refuses to read this way) can take no ROLLBACK: close it unused."""
+    if connection.dialect.name != "postgresql":
+        return
+    from psycopg.pq import TransactionStatus
+
+    raw: Any = connection.connection.dbapi_connection
+    if raw is not None and raw.info.transaction_status == TransactionStatus.ACTIVE:
+        connection.invalidate()
 
 
 def _driver_errors(connection: Connection) -> tuple[type[Exception], ...]:

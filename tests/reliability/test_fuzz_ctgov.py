@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.exc import DataError
 
 from tests.conftest import SEEDS, TestDatabase, run_cli
-from tests.reliability import OPEN_BUGS, content, fuzz_examples, mutated
+from tests.reliability import content, fuzz_examples, mutated
 from tests.reliability.test_fuzz_seeds import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
 
 DATA = Path(__file__).parents[1] / "importers" / "data"
@@ -37,14 +36,6 @@ def _compact(raw: bytes) -> bytes:
 ORIGINALS = {"edge": EDGE, "bare": BARE, "page": PAGE}
 SMALL = {"bare": _compact(BARE), "page": _compact(PAGE)}
 assert all(len(raw) < 1024 for raw in SMALL.values())
-
-
-def _nul_allowed(database: TestDatabase) -> bool:
-    return database.backend == "sqlite" or "nul-on-postgresql" not in OPEN_BUGS
-
-
-def _surrogates_allowed() -> bool:
-    return "json-lone-surrogate" not in OPEN_BUGS
 
 
 @pytest.fixture
@@ -84,8 +75,8 @@ def test_damaged_study_records(imported: TestDatabase, tmp_path: Path, data: st.
         mutated(
             ORIGINALS[name],
             language="json",
-            nul=_nul_allowed(imported),
-            surrogates=_surrogates_allowed(),
+            nul=True,
+            surrogates=True,
         ),
         label="mutation",
     )
@@ -102,8 +93,8 @@ def test_small_study_files_are_decided_within_a_second_and_100_mb(
         mutated(
             SMALL[name],
             language="json",
-            nul=_nul_allowed(imported),
-            surrogates=_surrogates_allowed(),
+            nul=True,
+            surrogates=True,
         ),
         label="mutation",
     )
@@ -136,16 +127,7 @@ def _refused(database: TestDatabase, tmp_path: Path, raw: bytes) -> None:
     check_outcome(database, folder, outcome.exit_code, outcome.stderr, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "bug: a JSON number of more than 4300 digits makes json.loads raise ValueError (not "
-        "JSONDecodeError), a traceback; catch ValueError in importers.sources.StudyFiles.read"
-    ),
-)
 def test_huge_json_numbers_are_refused(sqlite_database: TestDatabase, tmp_path: Path) -> None:
-    assert "json-huge-number" in OPEN_BUGS  # remove both once fixed
     raw = BARE.replace(b'"hasResults": false', b'"hasResults": ' + b"9" * 5000)
     _refused(sqlite_database, tmp_path, raw)
 
@@ -162,17 +144,6 @@ def test_deeply_nested_json_is_refused(
     check_outcome(sqlite_database, folder, outcome.exit_code, outcome.stderr, [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason=(
-        'bug: a lone surrogate, as an escape ("\\ud800") or as its UTF-8 bytes (ED A0 80, '
-        "which json.loads(bytes) decodes with surrogatepass), reaches "
-        "importers.sources.canonical_sha256, which raises UnicodeEncodeError, a traceback "
-        "(and neither database could store it); decode the file strictly "
-        "(json.loads(raw.decode('utf-8'))) and refuse strings holding surrogates"
-    ),
-)
 @pytest.mark.parametrize(
     "raw",
     [
@@ -185,21 +156,10 @@ def test_deeply_nested_json_is_refused(
 def test_lone_surrogates_are_refused(
     sqlite_database: TestDatabase, tmp_path: Path, raw: bytes
 ) -> None:
-    assert "json-lone-surrogate" in OPEN_BUGS
     _refused(sqlite_database, tmp_path, raw)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        'bug: a count string of more than 4300 digits ("numSubjects": "999...") passes '
-        r"the \d+ check of ctgov._Node.whole_text and int() raises ValueError, a traceback; "
-        r"match [0-9]{1,10} there"
-    ),
-)
 def test_huge_count_strings_are_refused(sqlite_database: TestDatabase, tmp_path: Path) -> None:
-    assert "ctgov-huge-count" in OPEN_BUGS
     raw = EDGE.replace(b'"numSubjects": "20"', b'"numSubjects": "' + b"9" * 5000 + b'"', 1)
     assert raw != EDGE
     _refused(sqlite_database, tmp_path, raw)
@@ -209,21 +169,7 @@ def test_huge_count_strings_are_refused(sqlite_database: TestDatabase, tmp_path:
     "database",
     [
         "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.xfail(
-                    strict=True,
-                    raises=DataError,
-                    reason=(
-                        "bug: a NUL character (\\u0000) in a registry text passes validation "
-                        "and PostgreSQL refuses it mid-load with psycopg.DataError, a "
-                        "traceback; refuse U+0000 in every string of schema.py"
-                    ),
-                ),
-            ],
-        ),
+        pytest.param("postgresql", marks=pytest.mark.postgres),
     ],
     indirect=True,
 )

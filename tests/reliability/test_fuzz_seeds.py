@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.helpers import copy_seeds
 from tests.reliability import (
-    OPEN_BUGS,
     alias_bomb,
     constraint_violations,
     content,
@@ -100,10 +99,6 @@ results:
 assert len(SMALL_SEED.encode()) < 1024
 
 
-def _nul_allowed(database: TestDatabase) -> bool:
-    return database.backend == "sqlite" or "nul-on-postgresql" not in OPEN_BUGS
-
-
 def check_outcome(
     database: TestDatabase, folder: Path, exit_code: int, stderr: str, before: object
 ) -> str:
@@ -140,7 +135,7 @@ ORIGINALS = {name: (SEEDS / name).read_bytes() for name in (MAIN, INTERFANT)}
 def test_damaged_seed_files(seeded: TestDatabase, seed_folder: Path, data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(ORIGINALS)), label="file")
     raw, applied = data.draw(
-        mutated(ORIGINALS[name], language="yaml", nul=_nul_allowed(seeded), surrogates=True),
+        mutated(ORIGINALS[name], language="yaml", nul=True, surrogates=True),
         label="mutation",
     )
     target = seed_folder / name
@@ -172,7 +167,7 @@ def test_small_seed_files_are_decided_within_a_second_and_100_mb(
     database: TestDatabase, small_folder: Path, data: st.DataObject
 ) -> None:
     raw, applied = data.draw(
-        mutated(SMALL_SEED.encode(), language="yaml", nul=_nul_allowed(database)),
+        mutated(SMALL_SEED.encode(), language="yaml", nul=True),
         label="mutation",
     )
     target = small_folder / "small.yaml"
@@ -375,15 +370,6 @@ def test_unreadable_document_is_a_warning_not_a_traceback(
     check_outcome(sqlite_database, tmp_path, outcome.exit_code, outcome.stderr, [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason=(
-        "bug: `check --seeds` reads the documents named in the database the same way, and a "
-        "document that is no longer UTF-8 text raises UnicodeDecodeError in "
-        "checks._quotes_not_in_documents, a traceback; catch (OSError, ValueError) there"
-    ),
-)
 def test_check_with_an_unreadable_document_is_not_a_traceback(
     sqlite_database: TestDatabase, tmp_path: Path
 ) -> None:
@@ -419,10 +405,12 @@ def test_document_that_never_ends_does_not_hang(tmp_path: Path) -> None:
             [str(script()), "--db", f"sqlite:///{tmp_path / 'e.db'}", "load", str(seed)],
             capture_output=True,
             text=True,
-            timeout=2,
+            # A hang, not speed, is what this catches: reading the FIFO would block forever.
+            # The margin covers the interpreter's start on a loaded 2-core machine.
+            timeout=30,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail("a seed file under 1 KB was still loading after 2 s")
+        pytest.fail("a seed file under 1 KB was still loading after 30 s: it hangs")
     assert outcome.returncode in (0, 1)
 
 

@@ -33,7 +33,6 @@ import typer
 import yaml
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 from typer.testing import CliRunner
 
@@ -180,9 +179,12 @@ def server_writable(tmp_path: Path) -> Path:
     return folder
 
 
-def _refused(database: TestDatabase, statement: str) -> str:
+def _refused(database: TestDatabase, statement: str, *, as_superuser: bool = False) -> str:
+    """Run `sql` through the ordinary login (through the superuser one, which the tests' own
+    URL uses, only when asked) and assert that it is refused and changed nothing."""
     before = content(database)
-    outcome = run_cli("sql", statement, "--format", "json", db=database)
+    login = database if as_superuser else database.as_user()
+    outcome = run_cli("sql", statement, "--format", "json", db=login)
     assert outcome.exit_code == 1, f"{statement}: {outcome.stdout}"
     assert outcome.stderr.startswith("error: SQL refused:"), outcome.stderr
     assert content(database) == before
@@ -273,17 +275,6 @@ def test_postgres_sql_cannot_touch_files(loaded: TestDatabase, server_writable: 
         assert list(server_writable.iterdir()) == [], attack
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OperationalError,
-    reason=(
-        'bug: `sql "COPY trials TO STDOUT"` on PostgreSQL leaves the connection in COPY '
-        "state and ends with an OperationalError traceback ('another command is already in "
-        "progress'); in readonly.run_sql refuse statements whose result is not rows (check "
-        "cursor.pgresult.status / statusmessage for COPY) as `SQL refused`, and close the "
-        "connection without reusing it"
-    ),
-)
 @pytest.mark.parametrize("statement", ["COPY trials TO STDOUT", "COPY (SELECT 1) TO STDOUT"])
 @pytest.mark.parametrize(
     "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
@@ -305,29 +296,27 @@ def _superuser(database: TestDatabase) -> bool:
         engine.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: with a superuser login, `sql` drops to pg_read_all_data with SET LOCAL ROLE, "
-        "which the statement itself can undo: set_config('role', session_user, true) followed "
-        "by dynamic SQL (query_to_xml) runs as superuser and reads server files (pg_read_file, "
-        "pg_ls_dir, lo_import). A role switch is never a boundary for a superuser session; "
-        "refuse `sql` on PostgreSQL when the login is a superuser or a member of "
-        "pg_read_server_files / pg_write_server_files / pg_execute_server_program, and say to "
-        "connect with a login that is not"
-    ),
-)
 @pytest.mark.parametrize(
     "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
-def test_postgres_sql_cannot_become_superuser_again(loaded: TestDatabase) -> None:
+def test_postgres_sql_refuses_superuser_logins(loaded: TestDatabase) -> None:
+    """A role switch is no boundary for a superuser session: the statement could switch back
+    (set_config('role', session_user, true)) and run dynamic SQL that reads server files. So
+    `sql` refuses such a login before running anything; an ordinary login runs the same
+    statement with no more than its own rights."""
     if not _superuser(loaded):
-        pytest.skip("the test login is not a superuser: there is no role to return to")
+        pytest.skip("the test login is not a superuser")
     statement = (
         "SELECT set_config('role', session_user, true) AS r, "
         "query_to_xml('SELECT pg_read_file(''PG_VERSION'') AS f', true, false, '') AS x"
     )
-    _refused(loaded, statement)
+    stderr = _refused(loaded, statement, as_superuser=True)
+    assert "is a superuser" in stderr
+    assert "read-only login" in stderr
+    assert "permission denied" in _refused(loaded, statement)
+    plain = run_cli("sql", "SELECT 1 AS one", db=loaded)
+    assert plain.exit_code == 1
+    assert "is a superuser" in plain.stderr
 
 
 @pytest.mark.parametrize(
@@ -339,7 +328,7 @@ def test_postgres_sql_cannot_become_superuser_again(loaded: TestDatabase) -> Non
 def test_postgres_sql_cannot_write_large_objects(loaded: TestDatabase, statement: str) -> None:
     objects = _large_objects(loaded)
     try:
-        run_cli("sql", statement, db=loaded)
+        run_cli("sql", statement, db=loaded.as_user())
     finally:
         created = _large_objects(loaded) - objects
         _unlink(loaded, created)
@@ -532,7 +521,8 @@ CSV_COMMANDS = [
 
 def test_no_csv_output_cell_is_a_formula(formulas: TestDatabase) -> None:
     for argv in CSV_COMMANDS:
-        outcome = run_cli(*argv, "--format", "csv", db=formulas)
+        login = formulas.as_user() if argv[0] == "sql" else formulas
+        outcome = run_cli(*argv, "--format", "csv", db=login)
         assert outcome.exit_code in (0, 1), outcome.stderr  # check exits 1 on error findings
         assert outcome.stdout.strip(), argv
         assert _formula_cells(outcome.stdout) == [], argv

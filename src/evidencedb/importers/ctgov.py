@@ -223,7 +223,9 @@ class _Node:
         text = self.text(key)
         if text is None:
             return None
-        if not re.fullmatch(r"\d+", text):
+        # Ten digits at most: a count beyond that is no count, and int() of a string of more
+        # than 4300 digits raises.
+        if not re.fullmatch(r"[0-9]{1,10}", text):
             self.issues.add((*self.path, key), f"{text!r}: expected a whole number")
             return None
         return int(text)

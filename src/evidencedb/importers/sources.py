@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -62,6 +63,35 @@ def canonical_sha256(data: Any) -> str:
     """
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Escapes that json.loads turns into characters no database column can hold: NUL (PostgreSQL
+# refuses it in text) and unpaired surrogates (not encodable as UTF-8). Only a file that has
+# one of these escapes is walked, which keeps the common path to one scan of the bytes.
+_MAYBE_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_text(node: Any, path: Location = ()) -> tuple[Location, str] | None:
+    """Where the first key or string holding NUL or a lone surrogate is, and which it is."""
+    if isinstance(node, str):
+        found = _UNSTORABLE.search(node)
+        if found is None:
+            return None
+        code = ord(found.group())
+        return path, "a NUL character" if code == 0 else f"a lone surrogate (U+{code:04X})"
+    if isinstance(node, dict):
+        items: Iterable[tuple[Any, Any]] = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return None
+    for key, child in items:
+        found_below = _unstorable_text(key, (*path, key)) if isinstance(key, str) else None
+        found_below = found_below or _unstorable_text(child, (*path, key))
+        if found_below is not None:
+            return found_below
+    return None
 
 
 @dataclass(frozen=True)
@@ -141,7 +171,8 @@ class StudyFiles:
             yield raw
             return
         try:
-            document = json.loads(raw)
+            # Decoded strictly first: json.loads(bytes) lets UTF-8-encoded surrogates through.
+            document = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as error:
             yield Problem(label, None, "", f"not valid UTF-8 text (byte {error.start})")
             return
@@ -153,6 +184,15 @@ class StudyFiles:
         except RecursionError:
             yield Problem(label, None, "", "invalid JSON: nested too deeply")
             return
+        except ValueError as error:  # an integer beyond Python's 4300-digit conversion limit
+            yield Problem(label, None, "", f"invalid JSON: {error}")
+            return
+        if _MAYBE_UNSTORABLE.search(raw):
+            location = _unstorable_text(document)
+            if location is not None:
+                path, what = location
+                yield Problem(label, None, format_location(path), f"holds {what}")
+                return
         yield from studies_in(label, document)
 
     def _bytes(self, entry: Entry) -> bytes | Problem:
