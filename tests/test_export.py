@@ -4,13 +4,17 @@ flat views agreeing with the tables."""
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidencedb.export import csv_cell, export_names
+from evidencedb.export import csv_cell, export_names, write_select
 from tests.conftest import TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
 
@@ -187,3 +191,61 @@ def test_no_text_cell_starts_a_formula(text: str) -> None:
     cell = csv_cell(text)
     if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
         float(cell)  # only a plain number may keep such a first character
+
+
+# The database computes the export's cells (export.csv_ready); they must be what csv_cell
+# writes for the same values, whatever the values.
+
+_CELL_TYPES = sa.Table(
+    "csv_cells",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text),
+    sa.Column("number", sa.Double),
+    sa.Column("whole", sa.Integer),
+    sa.Column("flag", sa.Boolean),
+)
+_STORABLE_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"))
+_FORMULA_LIKE = st.sampled_from(["=", "+", "-", "@", "\t", "\r", ""]).flatmap(
+    lambda start: st.one_of(
+        _STORABLE_TEXT,
+        st.from_regex(r"\A[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z"),
+    ).map(lambda rest: start + rest)
+)
+_ROW = st.tuples(
+    st.one_of(st.none(), _STORABLE_TEXT, _FORMULA_LIKE),
+    st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=True, width=64)),
+    st.one_of(st.none(), st.integers(-(2**31), 2**31 - 1)),
+    st.one_of(st.none(), st.booleans()),
+)
+
+
+@pytest.fixture
+def cell_table(database: TestDatabase) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(database.url)
+    _CELL_TYPES.create(engine)
+    try:
+        yield engine
+    finally:
+        _CELL_TYPES.drop(engine)
+        engine.dispose()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(_ROW, min_size=1, max_size=20))
+def test_database_cells_are_csv_cells(cell_table: sa.Engine, rows: list[tuple[Any, ...]]) -> None:
+    with cell_table.begin() as connection:
+        connection.execute(_CELL_TYPES.delete())
+        connection.execute(
+            _CELL_TYPES.insert(),
+            [dict(zip(("text", "number", "whole", "flag"), row, strict=True)) for row in rows],
+        )
+        stream = io.StringIO(newline="")
+        statement = sa.select(_CELL_TYPES).order_by(_CELL_TYPES.c.id)
+        assert write_select(connection, statement, stream) == len(rows)
+    written = list(csv.reader(io.StringIO(stream.getvalue(), newline="")))
+    assert written[0] == ["id", "text", "number", "whole", "flag"]
+    expected = [[csv_cell(value) for value in row] for row in rows]
+    assert [line[1:] for line in written[1:]] == expected

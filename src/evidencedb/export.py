@@ -15,7 +15,22 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Numeric, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Float,
+    Integer,
+    Numeric,
+    Text,
+    and_,
+    case,
+    func,
+    literal,
+    not_,
+    select,
+    type_coerce,
+)
 from sqlalchemy import Enum as SAEnum
 
 from evidencedb import queries
@@ -24,7 +39,11 @@ from evidencedb.models import Base
 
 # A cell a spreadsheet would evaluate starts with one of these (OWASP's list for CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# A plain number, which is data even when it starts with a sign. Written so that Python's `re`
+# and PostgreSQL's regular expressions read it alike (\A, \Z: no match before a final newline).
+PLAIN_NUMBER = r"\A[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z"
+_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
+_LARGEST_FLOAT = 1.7976931348623157e308
 
 
 def csv_cell(value: Any) -> str:
@@ -49,79 +68,53 @@ def csv_cell(value: Any) -> str:
     return text
 
 
-_FORMULA_FIRST = frozenset("".join(_FORMULA_START))
 FETCH_ROWS = 5000  # rows per fetch from the database cursor
 
 
-def _boolean_cell(value: Any) -> Any:
-    return csv_cell(None if value is None else bool(value))
+def csv_ready(statement: queries.AnySelect) -> tuple[queries.AnySelect, list[int]]:
+    """The statement with its cells computed by the database as `csv_cell` writes them, so
+    that its rows go to the csv module untouched: the Python work per row is what bounds an
+    export, and this leaves none. Booleans become true/false, non-finite floats NULL, text
+    starting like a formula gets its quote prefix; integers, finite floats (written as
+    repr(), like csv_cell) and NULL (an empty cell) need nothing. Returns the positions of
+    the JSON columns, which only Python can canonicalise (they are in small tables)."""
+    ready: list[Any] = []
+    json_columns: list[int] = []
+    for position, column in enumerate(statement.selected_columns):
+        value: Any = getattr(column, "element", column)  # a view's column is a Label
+        column_type = column.type
+        if isinstance(column_type, JSON):
+            json_columns.append(position)
+            cell = value
+        elif isinstance(column_type, Boolean):
+            cell = case((value, literal("true")), (not_(value), literal("false")))
+        elif isinstance(column_type, Integer):
+            cell = value
+        elif isinstance(column_type, Float | Numeric):
+            cell = case((value.between(-_LARGEST_FLOAT, _LARGEST_FLOAT), value))
+        else:  # text, enums included (compared as plain text, not as members of the enum)
+            value = type_coerce(value, Text())
+            looks_like_formula = and_(
+                func.substr(value, 1, 1).in_(_FORMULA_START),
+                not_(value.regexp_match(PLAIN_NUMBER)),
+            )
+            cell = case((looks_like_formula, literal("'", Text()) + value), else_=value)
+        ready.append(cell.label(str(column.key)))
+    return statement.with_only_columns(*ready), json_columns
 
 
-def _json_cell(value: Any) -> str:
+def _canonical_json(value: Any) -> str:
     return csv_cell(json.loads(value) if isinstance(value, str | bytes) else value)
 
 
-def _cell_writers(types: Sequence[Any]) -> tuple[list[int], list[tuple[int, Callable[[Any], Any]]]]:
-    """For raw driver rows of columns of these SQLAlchemy types: the positions of text cells
-    (checked for formulas) and the converters of the others that need one. Integers and finite
-    floats go to the csv module as they are: it writes str(int) and repr(float), as csv_cell
-    does, and None as an empty cell."""
-    text: list[int] = []
-    converters: list[tuple[int, Callable[[Any], Any]]] = []
-    for position, column_type in enumerate(types):
-        if isinstance(column_type, Boolean):
-            converters.append((position, _boolean_cell))
-        elif isinstance(column_type, JSON):
-            converters.append((position, _json_cell))
-        elif isinstance(column_type, Integer):
-            converters.append((position, _integer_cell))
-        elif isinstance(column_type, Float | Numeric):
-            converters.append((position, _number_cell))
-        else:
-            text.append(position)
-    return text, converters
-
-
-def _integer_cell(value: Any) -> Any:
-    return value if value.__class__ is int or value is None else csv_cell(value)
-
-
-def _number_cell(value: Any) -> Any:
-    if value.__class__ is float:
-        return value if math.isfinite(value) else ""
-    return value if value is None else csv_cell(value)
-
-
-def write_raw_rows(
-    stream: IO[str],
-    columns: Sequence[str],
-    types: Sequence[Any],
-    batches: Iterable[Sequence[Sequence[Any]]],
-) -> int:
-    """Write a header and the rows of a driver cursor, batch by batch, cell by cell as
-    `csv_cell` would: the hot path of the export, with the least work per cell."""
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(columns)
-    text, converters = _cell_writers(types)
-    formula_first = _FORMULA_FIRST
-    count = 0
-    for batch in batches:
-        out = []
-        for raw in batch:
-            row = list(raw)
-            for i in text:
-                value = row[i]
-                if value.__class__ is str:
-                    if value and value[0] in formula_first:
-                        row[i] = csv_cell(value)
-                elif value is not None:
-                    row[i] = csv_cell(value)
-            for i, convert in converters:
-                row[i] = convert(row[i])
-            out.append(row)
-        writer.writerows(out)
-        count += len(out)
-    return count
+def _with_json_cells(
+    rows: Iterable[Sequence[Any]], positions: Sequence[int]
+) -> Iterator[Sequence[Any]]:
+    for raw in rows:
+        row = list(raw)
+        for i in positions:
+            row[i] = _canonical_json(row[i])
+        yield row
 
 
 def write_csv_rows(stream: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -244,34 +237,37 @@ def write_export(connection: Connection, name: str, stream: IO[str]) -> int:
         return write_csv_rows(stream, columns, data_dictionary_rows())
     for item in exports():
         if item.name == name:
-            return _write_statement(connection, item.statement, stream)
+            return write_select(connection, item.statement, stream)
     raise EvidenceError(
         f"nothing to export named {name!r}; choose from: {', '.join(export_names())}"
     )
 
 
-def _write_statement(connection: Connection, statement: queries.AnySelect, stream: IO[str]) -> int:
+def write_select(connection: Connection, statement: queries.AnySelect, stream: IO[str]) -> int:
     """Stream a SELECT as CSV straight from the driver's cursor (a server-side cursor on
-    PostgreSQL), in the connection's transaction, converting only the cells that need it: the
-    rows never go through SQLAlchemy's result processing, which costs more than writing them.
-    The export statements hold no user input, so their few constants are rendered inline."""
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    PostgreSQL), in the connection's transaction, with the cells made ready by the database
+    (`csv_ready`): the rows never go through SQLAlchemy's result processing nor through any
+    Python code of ours. The export statements hold no user input, so their few constants
+    are rendered inline."""
+    ready, json_columns = csv_ready(statement)
+    sql = str(ready.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     columns = [str(column.key) for column in statement.selected_columns]
-    types = [column.type for column in statement.selected_columns]
     raw: Any = connection.connection.dbapi_connection
     if connection.dialect.name == "postgresql":
         cursor = raw.cursor(name="evidencedb_export")  # server-side
         cursor.itersize = FETCH_ROWS
     else:
         cursor = raw.cursor()
+        cursor.arraysize = FETCH_ROWS
     try:
         cursor.execute(sql)
-
-        def batches() -> Iterator[Sequence[Sequence[Any]]]:
-            while batch := cursor.fetchmany(FETCH_ROWS):
-                yield batch
-
-        return write_raw_rows(stream, columns, types, batches())
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(columns)
+        count = 0
+        while batch := cursor.fetchmany(FETCH_ROWS):
+            writer.writerows(_with_json_cells(batch, json_columns) if json_columns else batch)
+            count += len(batch)
+        return count
     finally:
         cursor.close()
 
