@@ -7,11 +7,17 @@ operation around it, as `service.load_seed_paths` is for seed files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import pickle
+import struct
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Any, Protocol
 
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import URL
@@ -33,6 +39,10 @@ from evidencedb.service import DryRun, writing
 
 IMPORT_BATCH_SIZE = 500
 _IN_CHUNK = 500  # values per IN (...) list
+# Inputs at least this large are mapped in a second process while this one writes: reading,
+# parsing, mapping and validating take about as long as writing, so the two overlap on two
+# cores. Below it, starting a Python process (about a second) would cost more than it saves.
+BACKGROUND_MAPPING_BYTES = 16 * 1024 * 1024
 
 
 class ImportProgress(Protocol):
@@ -54,6 +64,29 @@ class ImportReport:
     seconds: float = 0.0
 
 
+@dataclasses.dataclass(frozen=True)
+class MappedStudy:
+    """A study after mapping: what choosing between its versions needs, where it is (for
+    messages), and its bundle or the problems that kept it from being one. Small and
+    picklable: it crosses from the mapping process without the study's JSON."""
+
+    where: str
+    nct_id: str | None
+    version: str | None
+    outcome: Bundle | list[Problem]
+
+
+@dataclasses.dataclass
+class MappedBatch:
+    """Up to a batch of mapped studies, the problems of files that could not be read, and
+    how far reading got (for progress)."""
+
+    studies: list[MappedStudy] = dataclasses.field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    files: int = 0  # input files finished since the previous batch
+    read: int = 0  # study records read since the previous batch
+
+
 def import_ctgov(
     url: str | URL | None,
     paths: Sequence[Path],
@@ -61,6 +94,7 @@ def import_ctgov(
     dry_run: bool,
     batch_size: int = IMPORT_BATCH_SIZE,
     progress: ImportProgress | None = None,
+    background_mapping: bool | None = None,
 ) -> ImportReport:
     """Import ClinicalTrials.gov API v2 study records (files, folders, pages, bulk ZIPs).
 
@@ -71,6 +105,10 @@ def import_ctgov(
     stands whatever order they come in: within a batch only the newest is kept, and a version
     older than the one already in the database (or loaded by an earlier batch) is skipped, with
     a warning. A dry run does all of it, then rolls back.
+
+    Reading and mapping happen in a second process, a batch ahead of the writing, when
+    `background_mapping` says so (by default: for inputs of BACKGROUND_MAPPING_BYTES or more).
+    Nothing else changes: the same batches, problems and transaction.
     """
     if batch_size < 1:
         raise EvidenceError(f"batch size must be at least 1, not {batch_size}")
@@ -83,93 +121,171 @@ def import_ctgov(
     with StudyFiles(paths) as files:
         if progress is not None:
             progress.started(len(files.entries))
-        try:
-            with writing(resolved) as connection:
-                batch: list[StudyInput] = []
-                problems: list[Problem] = []
-                for entry in files.entries:
-                    count = 0
-                    for item in files.read(entry):
-                        if isinstance(item, Problem):
-                            problems.append(item)
-                            continue
-                        batch.append(item)
-                        count += 1
-                        if len(batch) >= batch_size:
-                            _import_batch(connection, batch, problems, report)
-                            batch, problems = [], []
-                    report.studies += count
-                    if progress is not None:
-                        progress.advanced(1, count)
-                _import_batch(connection, batch, problems, report)
-                if dry_run:
-                    raise DryRun(report.load)  # leaves the transaction by rollback
-        except DryRun:
-            pass
+        if background_mapping is None:
+            background_mapping = files.total_bytes() >= BACKGROUND_MAPPING_BYTES
+        with contextlib.ExitStack() as stack:
+            if background_mapping:
+                batches = stack.enter_context(mapping_process(paths, batch_size))
+            else:
+                batches = mapped_batches(files, batch_size)
+            try:
+                with writing(resolved) as connection:
+                    for batch in batches:
+                        _import_batch(connection, batch, report)
+                        report.studies += batch.read
+                        if progress is not None:
+                            progress.advanced(batch.files, batch.read)
+                    if dry_run:
+                        raise DryRun(report.load)  # leaves the transaction by rollback
+            except DryRun:
+                pass
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _import_batch(
-    connection: Connection,
-    studies: list[StudyInput],
-    problems: list[Problem],
-    report: ImportReport,
-) -> None:
-    """Map, validate and load one batch, or raise with every problem it has."""
-    warnings = report.load.warnings
-    chosen = _newest_versions(connection, studies, warnings)
+# Reading and mapping ----------------------------------------------------------------------
+
+
+def mapped_batches(files: StudyFiles, batch_size: int) -> Iterator[MappedBatch]:
+    """Every study of `files`, mapped, `batch_size` at a time; the last batch may be empty."""
+    batch = MappedBatch()
+    for entry in files.entries:
+        for item in files.read(entry):
+            if isinstance(item, Problem):
+                batch.problems.append(item)
+                continue
+            batch.studies.append(_mapped(item))
+            batch.read += 1
+            if len(batch.studies) >= batch_size:
+                yield batch
+                batch = MappedBatch()
+        batch.files += 1
+    yield batch
+
+
+def _mapped(study: StudyInput) -> MappedStudy:
+    peeked = peek_version(study.data)
+    outcome: Bundle | list[Problem]
+    try:
+        outcome = map_study(study)
+    except ValidationFailed as failure:
+        outcome = failure.problems
+    return MappedStudy(_where(study), peeked.nct_id, peeked.version, outcome)
+
+
+@contextlib.contextmanager
+def mapping_process(paths: Sequence[Path], batch_size: int) -> Iterator[Iterator[MappedBatch]]:
+    """`mapped_batches` computed by a child process (`python -m evidencedb.mapping_worker`),
+    which hands each batch over as a pickle on its standard output. The pipe's small buffer
+    keeps the child at most a batch ahead, so memory stays bounded by batches. A fresh
+    interpreter rather than multiprocessing: it shares no connection, lock or thread with
+    this process, and it does not re-run the caller's main module. It stops when its
+    batches are taken, when this process stops it, or when this process dies (its next
+    write fails)."""
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "evidencedb.mapping_worker", str(batch_size), *map(str, paths)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        assert child.stdout is not None
+        try:
+            yield _batches_from(child, child.stdout, errors)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            child.stdout.close()
+
+
+_LENGTH = struct.Struct("!Q")
+
+
+def send_message(stream: IO[bytes], kind: str, payload: Any) -> None:
+    """One message of the mapping process: its length, then a pickle of (kind, payload)."""
+    data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _batches_from(child: Any, stream: IO[bytes], errors: IO[bytes]) -> Iterator[MappedBatch]:
+    while True:
+        header = stream.read(_LENGTH.size)
+        data = stream.read(_LENGTH.unpack(header)[0]) if len(header) == _LENGTH.size else b""
+        if not data:
+            code = child.wait()
+            errors.seek(0)
+            said = errors.read().decode("utf-8", "replace").strip().splitlines()
+            last = f": {said[-1]}" if said else ""
+            raise EvidenceError(f"the mapping process stopped unexpectedly (exit {code}){last}")
+        # A pickle from the child this process started, running this same code: trusted.
+        kind, payload = pickle.loads(data)
+        if kind == "batch":
+            yield payload
+        elif kind == "done":
+            return
+        else:  # a bug in mapping: show it as the child saw it
+            raise RuntimeError(f"mapping failed in the child process:\n{payload}")
+
+
+# Loading ------------------------------------------------------------------------------------
+
+
+def _import_batch(connection: Connection, batch: MappedBatch, report: ImportReport) -> None:
+    """Load one mapped batch, or raise with every problem it has."""
+    chosen = _newest_versions(connection, batch.studies, report.load.warnings)
+    problems = list(batch.problems)
     bundles: list[Bundle] = []
     for study in chosen:
-        try:
-            bundles.append(map_study(study))
-        except ValidationFailed as failure:
-            problems.extend(failure.problems)
+        if isinstance(study.outcome, Bundle):
+            bundles.append(study.outcome)
+        else:
+            problems.extend(study.outcome)
     if problems:
         raise ValidationFailed(problems)
-    report.skipped += len(studies) - len(bundles)
+    report.skipped += len(batch.studies) - len(bundles)
     report.imported += len(bundles)
     if bundles:
         report.load.merge(load(connection, bundles))
 
 
 def _newest_versions(
-    connection: Connection, studies: list[StudyInput], warnings: list[str]
-) -> list[StudyInput]:
+    connection: Connection, studies: list[MappedStudy], warnings: list[str]
+) -> list[MappedStudy]:
     """The studies of a batch that are the newest version of their trial: newer than another
     copy in the batch and not older than the one in the database. Studies whose trial is
     curated under another key are left out too (see `_curated_elsewhere`)."""
-    newest: dict[str, tuple[StudyInput, str | None]] = {}
-    kept: list[StudyInput] = []  # without a readable NCT id: the mapping will say why
+    newest: dict[str, MappedStudy] = {}
+    kept: list[MappedStudy] = []  # without a readable NCT id: the mapping says why
     for study in studies:
-        peeked = peek_version(study.data)
-        nct, version = peeked.nct_id, peeked.version
+        nct, version = study.nct_id, study.version
         if nct is None:
             kept.append(study)
             continue
         current = newest.get(nct)
-        if current is not None and is_newer(current[1], version):
-            reason = f"{_where(current[0])} is newer"
-            warnings.append(_skip_message(study, nct, version, reason))
+        if current is not None and is_newer(current.version, version):
+            warnings.append(_skip_message(study, f"{current.where} is newer"))
             continue
         if current is not None:  # of equal versions the later stands, as across batches
-            newer = is_newer(version, current[1])
-            reason = f"{_where(study)} is {'newer' if newer else 'the same version, read later'}"
-            warnings.append(_skip_message(current[0], nct, current[1], reason))
-        newest[nct] = (study, version)
+            newer = is_newer(version, current.version)
+            reason = f"{study.where} is {'newer' if newer else 'the same version, read later'}"
+            warnings.append(_skip_message(current, reason))
+        newest[nct] = study
     stored = _stored_versions(connection, [source_key(nct) for nct in newest])
     curated = _curated_elsewhere(connection, list(newest))
-    for nct, (study, version) in newest.items():
+    for nct, study in newest.items():
         key = source_key(nct)
-        if key in stored and is_newer(stored[key], version):
+        if key in stored and is_newer(stored[key], study.version):
             reason = f"the database holds the newer version of {stored[key]}"
-            warnings.append(_skip_message(study, nct, version, reason))
+            warnings.append(_skip_message(study, reason))
         elif nct in curated:
             reason = (
                 f"the trial is curated as {curated[nct]!r}; importing its registry record "
                 "into it is not supported yet"
             )
-            warnings.append(_skip_message(study, nct, version, reason))
+            warnings.append(_skip_message(study, reason))
         else:
             kept.append(study)
     return kept
@@ -180,8 +296,8 @@ def _where(study: StudyInput) -> str:
     return f"{study.file} {inside}" if inside else study.file
 
 
-def _skip_message(study: StudyInput, nct: str, version: str | None, reason: str) -> str:
-    return f"{_where(study)}: {nct} (updated {version or 'unknown'}) skipped: {reason}"
+def _skip_message(study: MappedStudy, reason: str) -> str:
+    return f"{study.where}: {study.nct_id} (updated {study.version or 'unknown'}) skipped: {reason}"
 
 
 def _in_chunks(values: Iterable[str]) -> Iterator[list[str]]:

@@ -133,6 +133,19 @@ class StudyFiles:
             named = ", ".join(map(str, paths))
             raise ValidationFailed([Problem(named, None, "", "no study files (.json, .zip) found")])
 
+    def total_bytes(self) -> int:
+        """The size of every entry, uncompressed: how much there is to read and map."""
+        total = 0
+        for entry in self.entries:
+            try:
+                if entry.member is None:
+                    total += entry.path.stat().st_size
+                else:
+                    total += self._archives[entry.path].getinfo(entry.member).file_size
+            except (OSError, KeyError):
+                continue  # reading it will report the problem
+        return total
+
     def _list_archive(self, path: Path) -> list[Problem]:
         try:
             archive = zipfile.ZipFile(path)

@@ -1,0 +1,43 @@
+"""The mapping process of a large import (see `imports.mapping_process`).
+
+    python -m evidencedb.mapping_worker BATCH_SIZE PATH...
+
+Reads and maps the ClinicalTrials.gov records under PATH, `BATCH_SIZE` at a time, and writes
+each `imports.MappedBatch` to standard output as a message of `imports.send_message`, then
+("done", None); a failure is sent as ("failed", traceback). Not meant to be run by hand.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from evidencedb.importers.sources import StudyFiles
+from evidencedb.imports import mapped_batches, send_message
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but messages may reach the pipe
+    batch_size, *paths = argv
+    try:
+        try:
+            with StudyFiles([Path(path) for path in paths]) as files:
+                for batch in mapped_batches(files, int(batch_size)):
+                    send_message(out, "batch", batch)
+            send_message(out, "done", None)
+        except BrokenPipeError:
+            return 1  # the parent stopped reading: it ended or died
+        except BaseException:  # the parent re-raises it; a child has nowhere else to say it
+            send_message(out, "failed", traceback.format_exc())
+            return 1
+    except BrokenPipeError:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
