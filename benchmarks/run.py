@@ -88,6 +88,11 @@ def _worker_import(url: str, corpus: str, batch_size: str) -> dict[str, Any]:
         "studies": report.imported,
         "facts": report.load.facts,
         "peak_rss_mb": _peak_rss_mb(),
+        # The mapping process of a large import (imports.mapping_process), if one ran: an upper
+        # bound, since Linux starts a child's ru_maxrss at its parent's RSS when it forks.
+        "mapping_process_peak_rss_mb_at_most": (
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        ),
     }
 
 
@@ -509,6 +514,8 @@ def print_table(result: dict[str, Any]) -> None:
         )
         print(f"{'import, seconds':44} {imp['seconds']:>16.1f} {base['seconds']:>16.1f}")
         print(f"{'import, peak RSS MB':44} {imp['peak_rss_mb']:>16.0f}")
+        mapping = imp.get("mapping_process_peak_rss_mb_at_most", 0)
+        print(f"{'import, mapping process peak RSS MB, at most':44} {mapping:>16.0f}")
         for name, item in figures["export"].items():
             print(
                 f"{'export ' + name + ', rows/s':44} {item['library']['rows_per_second']:>16,.0f} "

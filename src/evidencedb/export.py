@@ -32,6 +32,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from evidencedb import queries
 from evidencedb.errors import EvidenceError
@@ -92,15 +93,28 @@ def csv_ready(statement: queries.AnySelect) -> tuple[queries.AnySelect, list[int
             cell = value
         elif isinstance(column_type, Float | Numeric):
             cell = case((value.between(-_LARGEST_FLOAT, _LARGEST_FLOAT), value))
-        else:  # text, enums included (compared as plain text, not as members of the enum)
-            value = type_coerce(value, Text())
-            looks_like_formula = and_(
-                func.substr(value, 1, 1).in_(_FORMULA_START),
-                not_(value.regexp_match(PLAIN_NUMBER)),
-            )
-            cell = case((looks_like_formula, literal("'", Text()) + value), else_=value)
+        elif isinstance(value, ScalarSelect):
+            # A computed column (registry_ids): made safe inside its subquery, where the value
+            # is one aggregate that the database computes once however often it is named;
+            # outside, each mention would run the subquery again.
+            inner = value.element
+            [only] = inner.selected_columns
+            cell = inner.with_only_columns(_formula_safe(only)).scalar_subquery()
+        else:
+            cell = _formula_safe(value)
         ready.append(cell.label(str(column.key)))
     return statement.with_only_columns(*ready), json_columns
+
+
+def _formula_safe(value: Any) -> Any:
+    """Text (enums included, compared as plain text) with the quote prefix where a
+    spreadsheet would read a formula, as csv_cell does."""
+    value = type_coerce(value, Text())
+    looks_like_formula = and_(
+        func.substr(value, 1, 1).in_(_FORMULA_START),
+        not_(value.regexp_match(PLAIN_NUMBER)),
+    )
+    return case((looks_like_formula, literal("'", Text()) + value), else_=value)
 
 
 def _canonical_json(value: Any) -> str:
@@ -254,6 +268,9 @@ def write_select(connection: Connection, statement: queries.AnySelect, stream: I
     columns = [str(column.key) for column in statement.selected_columns]
     raw: Any = connection.connection.dbapi_connection
     if connection.dialect.name == "postgresql":
+        # A cursor's plan is by default chosen for its first tenth of rows (nested loops);
+        # an export reads them all, which hash joins do faster.
+        raw.execute("SET LOCAL cursor_tuple_fraction = 1.0")
         cursor = raw.cursor(name="evidencedb_export")  # server-side
         cursor.itersize = FETCH_ROWS
     else:
