@@ -32,7 +32,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from evidencedb import queries
 from evidencedb.errors import EvidenceError
@@ -98,6 +98,7 @@ def csv_ready(statement: queries.AnySelect) -> tuple[queries.AnySelect, list[int
             # is one aggregate that the database computes once however often it is named;
             # outside, each mention would run the subquery again.
             inner = value.element
+            assert isinstance(inner, Select)
             [only] = inner.selected_columns
             cell = inner.with_only_columns(_formula_safe(only)).scalar_subquery()
         else:
