@@ -4,6 +4,11 @@ problems and all-or-nothing transaction as mapping in-process."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +18,7 @@ from evidencedb.errors import ValidationFailed
 from tests.conftest import TestDatabase
 from tests.helpers import snapshot
 from tests.importers.test_ctgov import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
+from tests.test_benchmarks import _module
 
 INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 
@@ -60,3 +66,56 @@ def test_a_failure_in_the_mapping_process_is_raised_here(tmp_path: Path) -> None
         imports.mapping_process([missing], 10) as batches,
     ):
         list(batches)
+
+
+_KILLED_PARENT = """
+import sys
+from pathlib import Path
+from evidencedb import imports
+imports.import_ctgov(
+    sys.argv[1], [Path(sys.argv[2])], dry_run=False, batch_size=5, background_mapping=True
+)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text(encoding="utf-8").split()
+        found += [int(child) for child in text]
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_the_mapping_process_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """A SIGKILLed import must not leave its mapping process behind: the child's next hand-over
+    fails on the broken pipe and it exits."""
+    write_corpus = _module("corpus").write_corpus
+    corpus = write_corpus(tmp_path / "corpus", 300).folder
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_PARENT, f"sqlite:///{tmp_path / 'e.db'}", str(corpus)]
+    )
+    try:
+        deadline = time.monotonic() + 60
+        children: list[int] = []
+        while not children and time.monotonic() < deadline and parent.poll() is None:
+            time.sleep(0.05)
+            children = _children(parent.pid)
+        assert children, "the import never started its mapping process"
+        parent.kill()
+        parent.wait()
+        while time.monotonic() < deadline and Path(f"/proc/{children[0]}").exists():
+            # Reap it if it became ours (it is re-parented to init or a subreaper otherwise).
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(children[0], os.WNOHANG)
+            status = Path(f"/proc/{children[0]}/stat")
+            if status.exists() and ") Z " in status.read_text(encoding="utf-8"):
+                break  # a zombie: it has ended, only not yet reaped
+            time.sleep(0.1)
+        alive = Path(f"/proc/{children[0]}/stat")
+        ended = not alive.exists() or ") Z " in alive.read_text(encoding="utf-8")
+        assert ended, "the mapping process outlived its killed parent by a minute"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
