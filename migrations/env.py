@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from evidencedb.migrate import comparison_options
 from evidencedb.models import Base
 
 target_metadata = Base.metadata
@@ -16,7 +17,8 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        # compare_type, and the objects the models cannot express left out of autogenerate.
+        **comparison_options(),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -14,7 +14,7 @@ from tests.conftest import TestDatabase, run_cli
 
 def _diff(database: TestDatabase) -> list[object]:
     with service.open_engine(database.url, write=True) as engine, engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=migrate.comparison_options())
         return list(compare_metadata(context, Base.metadata))
 
 

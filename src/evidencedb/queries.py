@@ -13,19 +13,29 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
+    Integer,
     Select,
     Text,
+    and_,
     case,
+    column,
     exists,
     func,
     literal,
     or_,
     select,
+    table,
+    true,
     type_coerce,
+    union,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from evidencedb.enums import AdverseEventCategory
 from evidencedb.errors import NotFound
@@ -127,22 +137,96 @@ class TrialFilters:
         return found
 
 
+# `--intervention TEXT` matches an intervention whose key is TEXT, whose name or class contains
+# TEXT, or whose target is TEXT, case-insensitively. Revision 0002 indexes all four: the key's
+# UNIQUE index; on SQLite an FTS5 trigram table over name, class and target; on PostgreSQL
+# pg_trgm GIN indexes on name and class and a B-tree on lower(target). Trigram indexes cannot
+# serve a TEXT of fewer than 3 characters: those read every intervention, as before.
+TRIGRAM = 3
+
+# The FTS5 table of revision 0002 (SQLite only); its rowid is the intervention's id.
+_search = table(
+    "interventions_search",
+    column("rowid", Integer()),
+    column("interventions_search", Text()),
+)
+
+
+class _by_dialect(FunctionElement[bool]):
+    """A condition that reads objects of one database only: its first argument on SQLite,
+    its second on PostgreSQL, TRUE elsewhere. Cached like any function (the parameters of
+    both arguments are part of the cache key)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "by_dialect"
+    _is_implicitly_boolean = True  # a condition as it is, not `by_dialect(...) = 1`
+
+
+@compiles(_by_dialect)
+def _by_dialect_elsewhere(element: _by_dialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(true(), **kw)
+
+
+@compiles(_by_dialect, "sqlite")
+def _by_dialect_sqlite(element: _by_dialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses.clauses[0], **kw)
+
+
+@compiles(_by_dialect, "postgresql")
+def _by_dialect_postgresql(element: _by_dialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses.clauses[1], **kw)
+
+
+def _phrase(text: str) -> str:
+    """An FTS5 string (a phrase): the text between double quotes is data, `""` a quote."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _intervention_matches(text: str) -> ColumnElement[bool]:
+    """The definition of a match (every database, any TEXT)."""
     return or_(
         Intervention.key == text,
         _contains(Intervention.name, text),
-        func.lower(Intervention.target) == text.lower(),
+        # `target IS NOT NULL` adds nothing to the match; it lets PostgreSQL use its partial
+        # index on lower(target).
+        and_(Intervention.target.is_not(None), func.lower(Intervention.target) == text.lower()),
         _contains(Intervention.intervention_class, text),
     )
+
+
+def intervention_ids(text: str) -> AnySelect:
+    """The ids of the interventions that `text` matches, found through the indexes.
+
+    First the candidates, then the match itself checked on each, so the rows are exactly
+    those of the definition whatever the candidates. SQLite: the key's index, and the trigram
+    index, whose MATCH finds every row where name, class or target contains TEXT (folded as
+    FTS5 folds, letter by letter, coarser than SQLite's ASCII-only lower() and LIKE; lower(TEXT)
+    is searched too, for the target, which is compared with Python's lower()). PostgreSQL:
+    the function of revision 0002, which looks the OR up through its indexes (a BitmapOr).
+    """
+    matches = _intervention_matches(text)
+    if len(text) < TRIGRAM or "\x00" in text:
+        return select(Intervention.id).where(matches)
+    query = _phrase(text)
+    if text.lower() != text:
+        query = f"{query} OR {_phrase(text.lower())}"
+    on_sqlite = union(
+        select(Intervention.id).where(Intervention.key == text),
+        select(_search.c.rowid).where(_search.c.interventions_search.match(query)),
+    )
+    on_postgresql = select(func.intervention_search_ids(text, _like(text), text.lower()))
+    candidates = _by_dialect(Intervention.id.in_(on_sqlite), Intervention.id.in_(on_postgresql))
+    return select(Intervention.id).where(candidates, matches)
 
 
 def trial_receives(intervention: str) -> ColumnElement[bool]:
     """Some arm of the trial receives an intervention matching `intervention` (key, name,
     target or class)."""
-    return exists(
-        select(ArmIntervention.id)
-        .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
-        .where(ArmIntervention.trial_id == Trial.id, _intervention_matches(intervention))
+    return Trial.id.in_(
+        select(ArmIntervention.trial_id).where(
+            ArmIntervention.intervention_id.in_(intervention_ids(intervention))
+        )
     )
 
 
@@ -150,9 +234,9 @@ def arm_receives(intervention: str, arm_id: Any = Arm.id) -> ColumnElement[bool]
     """The arm `arm_id` (a fact's arm column: the index on it is then used) receives an
     intervention matching `intervention`."""
     return arm_id.in_(  # type: ignore[no-any-return]
-        select(ArmIntervention.arm_id)
-        .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
-        .where(_intervention_matches(intervention))
+        select(ArmIntervention.arm_id).where(
+            ArmIntervention.intervention_id.in_(intervention_ids(intervention))
+        )
     )
 
 
@@ -386,8 +470,13 @@ def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
     )
 
 
+# Made once: the columns of an alias are adapted on first use and memoised on it, which a
+# fresh alias per query would repeat (most of the time it took to build the query).
+_COMPARATOR = aliased(Arm, name="comparator_arms")
+
+
 def comparisons_flat(filters: FactFilters = FactFilters()) -> AnySelect:
-    comparator = aliased(Arm)
+    comparator = _COMPARATOR
     statement: AnySelect = (
         select(
             Trial.key.label("trial_key"),

@@ -10,13 +10,12 @@ needs more than that (a NOT NULL column without a default, a renamed or moved co
 in AT_REVISION. Downgrading from head to each revision in between and back must keep what
 exists at that revision too.
 
-What this proves today, honestly: the chain is base -> 0001, and 0001 is head. So the walk
-checks base -> head with the data loaded afterwards, and data inserted at 0001 surviving an
-"upgrade" that is a no-op, and the loader agreeing with raw rows inserted at 0001; there is no
-revision between base and head to downgrade to. The two self-tests at the end add a throwaway
-revision 0002 to a copy of the migrations, one that keeps data and one that loses it, and show
-the walk passes the first and catches the second: the walk will check a real 0002 once it
-exists, without being edited.
+What this proves today: the chain is base -> 0001 -> 0002 (0002 adds the intervention search
+indexes, and builds them from the rows already there). So the walk checks data inserted at
+0001 surviving the upgrade to 0002, and the loader agreeing with raw rows inserted at 0001,
+and the round trip goes down to 0001 and back. The two self-tests at the end add a throwaway
+revision after head to a copy of the migrations, one that keeps data and one that loses it,
+and show the walk passes the first and catches the second.
 """
 
 from __future__ import annotations
@@ -235,7 +234,7 @@ def test_downgrade_to_every_revision_and_back_keeps_its_data(
     assert snapshot(database) == reference
 
 
-# The walk checks itself: a throwaway revision 0002 in a copy of the migrations ---------------
+# The walk checks itself: a throwaway revision after head in a copy of the migrations -------
 
 LOSSLESS = """
     def upgrade() -> None:
@@ -253,14 +252,14 @@ def _with_revision(tmp_path: Path, body: str) -> Iterator[Path]:
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.migrations_directory(), scripts)
     head = migrate.head_revision()
-    (scripts / "versions" / "0002_throwaway.py").write_text(
+    (scripts / "versions" / "9999_throwaway.py").write_text(
         textwrap.dedent(
             f'''
             """throwaway revision of the migration-chain self-test"""
             import sqlalchemy as sa
             from alembic import op
 
-            revision = "0002"
+            revision = "throwaway"
             down_revision = "{head}"
             branch_labels = None
             depends_on = None
@@ -278,7 +277,7 @@ def test_the_walk_passes_a_revision_that_keeps_data(
     fresh: Callable[[str], TestDatabase], tmp_path: Path
 ) -> None:
     with _with_revision(tmp_path, LOSSLESS) as scripts:
-        assert walk(scripts, fresh, reload=False)[-2:] == [migrate.head_revision(), "0002"]
+        assert walk(scripts, fresh, reload=False)[-2:] == [migrate.head_revision(), "throwaway"]
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
