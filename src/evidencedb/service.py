@@ -39,16 +39,16 @@ def writing(url: str | URL | None) -> Iterator[Connection]:
         yield connection
 
 
-# An arbitrary, fixed key for PostgreSQL's advisory lock ("evidencedb" in ASCII, folded).
-_WRITE_LOCK_KEY = 0x65766964656E6365
-
-
 def take_write_lock(connection: Connection) -> None:
     """Serialise writers, as SQLite's BEGIN IMMEDIATE does: on PostgreSQL two loads that
     overlapped would both sync against the state before either, and the second would fail
-    on a duplicate or leave a mixture of both. The lock ends with the transaction."""
+    on a duplicate or leave a mixture of both. The lock ends with the transaction. Its key is
+    the schema's name, hashed: evidencedb databases in other schemas of the same PostgreSQL
+    database are independent, and their writers need not wait for each other."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
+        connection.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock(hashtext('evidencedb writer: ' || current_schema()))"
+        )
 
 
 @contextmanager
