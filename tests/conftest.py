@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -87,23 +88,35 @@ class TestDatabase:
         return TestDatabase(self.user_url or self.url, self.backend, self.user_url)
 
 
+@contextmanager
+def postgres_scratch(kind: str, prefix: str, *grants: str) -> Iterator[str]:
+    """A uniquely named SCHEMA or ROLE created by the admin login (then each of `grants`,
+    with `{name}` for its name), dropped afterwards whatever happens in between."""
+    require_postgres()
+    name = f"{prefix}{uuid.uuid4().hex[:16]}"
+    options = " LOGIN NOSUPERUSER" if kind == "ROLE" else ""
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE {kind} "{name}"{options}'))
+            for grant in grants:
+                connection.execute(text(grant.format(name=name)))
+        yield name
+    finally:
+        with admin.begin() as connection:
+            cascade = " CASCADE" if kind == "SCHEMA" else ""
+            connection.execute(text(f'DROP {kind} IF EXISTS "{name}"{cascade}'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_user() -> Iterator[str]:
     """A login role of this test session that may read and write every table and nothing more
     (not a superuser, no server files), dropped at the end of the session. Trust
     authentication, as on every machine of the project, lets it log in without a password."""
-    require_postgres()
-    role = f"evidencedb_user_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER'))
-        connection.execute(text(f'GRANT pg_read_all_data, pg_write_all_data TO "{role}"'))
-    try:
+    grant = 'GRANT pg_read_all_data, pg_write_all_data TO "{name}"'
+    with postgres_scratch("ROLE", "evidencedb_user_", grant) as role:
         yield role
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -113,22 +126,14 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDat
         return
     require_postgres()
     user_role = request.getfixturevalue("postgres_user")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    user = url.set(username=user_role, password=None)
-    try:
+    with postgres_scratch("SCHEMA", "t_") as schema:
+        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        user = url.set(username=user_role, password=None)
         yield TestDatabase(
             url.render_as_string(hide_password=False),
             "postgresql",
             user.render_as_string(hide_password=False),
         )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

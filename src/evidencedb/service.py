@@ -37,6 +37,18 @@ def writing(url: str | URL | None) -> Iterator[Connection]:
         take_write_lock(connection)
         migrate.ensure_ready(connection, create=True)
         yield connection
+        refresh_statistics(connection)
+
+
+def refresh_statistics(connection: Connection) -> None:
+    """Give SQLite's planner the statistics it plans joins with, in the same transaction as
+    the rows. Without them it takes every index as equally selective, and a filter such as
+    `--intervention KEY --endpoint-kind K` starts from the few-valued index on endpoint kind
+    (60 ms at 20,000 records instead of 2). `analysis_limit` samples each index (milliseconds
+    at any size). PostgreSQL's autovacuum keeps its own statistics."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit = 400")
+        connection.exec_driver_sql("ANALYZE")
 
 
 def take_write_lock(connection: Connection) -> None:

@@ -39,7 +39,14 @@ from typer.testing import CliRunner
 from evidencedb import yamlfile
 from evidencedb.cli import app
 from evidencedb.export import export_names
-from tests.conftest import POSTGRES_URL, SEEDS, TestDatabase, require_postgres, run_cli
+from tests.conftest import (
+    POSTGRES_URL,
+    SEEDS,
+    TestDatabase,
+    postgres_scratch,
+    require_postgres,
+    run_cli,
+)
 from tests.reliability import content
 
 REPO = Path(__file__).resolve().parents[2]
@@ -730,17 +737,8 @@ COMMANDS = [
 
 
 def _empty_schema() -> Iterator[str]:
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with postgres_scratch("SCHEMA", "t_") as schema:
         yield schema
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 empty_schema = pytest.fixture(_empty_schema)
