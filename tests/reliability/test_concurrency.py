@@ -137,17 +137,6 @@ def _held_load(url: str, first: Path, second: Path) -> tuple[BaseException | Non
     return failures.get("second"), finished["second"]
 
 
-@pytest.mark.parametrize(
-    "database",
-    [
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.postgres,
-        ),
-    ],
-    indirect=True,
-)
 @pytest.mark.parametrize("case", ["same-new-trial", "interleaved-edits"])
 def test_overlapping_loads_end_as_if_one_after_the_other(
     database: TestDatabase, tmp_path: Path, case: str
@@ -213,17 +202,6 @@ def _cleanly_finished(process: subprocess.Popen[str], stderr: str) -> str:
     return "finished"
 
 
-@pytest.mark.parametrize(
-    "database",
-    [
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.postgres,
-        ),
-    ],
-    indirect=True,
-)
 def test_simultaneous_loads_and_exports(database: TestDatabase, tmp_path: Path) -> None:
     assert run_cli("load", str(SEEDS), db=database).exit_code == 0
     variants = {

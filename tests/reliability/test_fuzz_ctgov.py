@@ -165,14 +165,6 @@ def test_huge_count_strings_are_refused(sqlite_database: TestDatabase, tmp_path:
     _refused(sqlite_database, tmp_path, raw)
 
 
-@pytest.mark.parametrize(
-    "database",
-    [
-        "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.postgres),
-    ],
-    indirect=True,
-)
 def test_nul_character_in_a_registry_text(database: TestDatabase, tmp_path: Path) -> None:
     folder = tmp_path / "nul"
     folder.mkdir()

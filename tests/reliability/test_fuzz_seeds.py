@@ -331,17 +331,6 @@ def test_impossible_tagged_scalars_are_refused(tmp_path: Path, value: str) -> No
     assert outcome.stderr.startswith(f"error: {path}:1")
 
 
-@pytest.mark.parametrize(
-    "database",
-    [
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.postgres,
-        ),
-    ],
-    indirect=True,
-)
 def test_nul_character_in_text(database: TestDatabase, seed_folder: Path) -> None:
     """Accepted where the database can store it, refused with a message where it cannot:
     either way, no traceback."""
