@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidencedb.export import csv_cell, export_names, write_select
+from evidencedb.export import PLAIN_NUMBER, csv_cell, export_names, write_select
 from tests.conftest import TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
 
@@ -209,7 +209,7 @@ _STORABLE_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_charac
 _FORMULA_LIKE = st.sampled_from(["=", "+", "-", "@", "\t", "\r", ""]).flatmap(
     lambda start: st.one_of(
         _STORABLE_TEXT,
-        st.from_regex(r"\A[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z"),
+        st.from_regex(PLAIN_NUMBER),
     ).map(lambda rest: start + rest)
 )
 _ROW = st.tuples(
