@@ -797,3 +797,39 @@ def test_slug_makes_valid_keys() -> None:
     assert slug("Dupilumab 300 mg qw") == "dupilumab-300-mg-qw"
     assert slug("Lariboisière / Cohort #2") == "lariboisiere-cohort-2"
     assert slug("≥65") == "65"
+
+
+def test_group_ids_of_measurements_and_events_are_checked(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    study = json.loads(EDGE.read_text(encoding="utf-8"))
+    results = study["resultsSection"]
+    measurements = results["outcomeMeasuresModule"]["outcomeMeasures"][0]["classes"][0][
+        "categories"
+    ][0]["measurements"]
+    del measurements[0]["groupId"]
+    measurements[2]["groupId"] = measurements[1]["groupId"]  # OG001 twice
+    measurements.append({**measurements[1], "groupId": "OG999"})
+    stats = results["adverseEventsModule"]["seriousEvents"][0]["stats"]
+    del stats[0]["groupId"]
+    stats[2]["groupId"] = stats[1]["groupId"]  # EG001 twice
+    stats.append({**stats[1], "groupId": "EG999"})
+    path = tmp_path / "groups.json"
+    path.write_text(json.dumps(study), encoding="utf-8")
+    outcome = run_cli("import", "ctgov", str(path), db=database)
+    assert outcome.exit_code == 1
+    measured = (
+        "resultsSection.outcomeMeasuresModule.outcomeMeasures[0].classes[0].categories[0]"
+        ".measurements"
+    )
+    events = "resultsSection.adverseEventsModule.seriousEvents[0].stats"
+    for line in (
+        f"error: {path} {measured}[0].groupId: missing: the measured group's id",
+        f"error: {path} {measured}[2].groupId: group OG001 measured twice here",
+        f"error: {path} {measured}[3].groupId: group 'OG999' is not among the measure's groups",
+        f"error: {path} {events}[0].groupId: missing: the event group's id",
+        f"error: {path} {events}[2].groupId: group EG001 is counted twice for this term",
+        f"error: {path} {events}[3].groupId: group 'EG999' is not among the event groups",
+    ):
+        assert line in outcome.stderr.splitlines(), outcome.stderr
+    assert snapshot(database) == {}
