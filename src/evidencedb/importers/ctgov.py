@@ -75,6 +75,7 @@ STUDY_URL = "https://clinicaltrials.gov/study/{}"
 NCT_PATTERN = re.compile(r"^NCT\d{8}$")
 
 Model = TypeVar("Model", bound=BaseModel)
+_G = TypeVar("_G")  # what a group id stands for: an arm, or an event group and its arm
 JsonPath = tuple[str | int, ...]
 
 # --------------------------------------------------------------------------------------------
@@ -196,6 +197,26 @@ class _Node:
         if value is None and (raw is None or isinstance(raw, str)):
             self.issues.add((*self.path, key), f"missing: {what}")
         return value
+
+    def group_in(
+        self, groups: Mapping[str, _G], seen: set[str], *, missing: str, among: str, twice: str
+    ) -> tuple[str, _G] | None:
+        """This node's `groupId` and what it names among `groups`, once per `seen`. A missing id
+        (`missing`: what it is), an id not among them (`among`: what they are) and one already
+        in `seen` (`twice`: what that means) are problems."""
+        group_id = self.required("groupId", missing)
+        if group_id is None:
+            return None
+        found = groups.get(group_id)
+        if found is None:
+            message = f"group {group_id!r} is not among {among}"
+            self.issues.add((*self.path, "groupId"), message)
+            return None
+        if group_id in seen:
+            self.issues.add((*self.path, "groupId"), f"group {group_id} {twice}")
+            return None
+        seen.add(group_id)
+        return group_id, found
 
     def texts(self, key: str) -> list[tuple[int, str]]:
         values = self._typed(key, "a list", lambda v: isinstance(v, list)) or []
@@ -1041,20 +1062,16 @@ class _StudyMapper:
                 category = categories(category_node.text("title") or "")
                 measured: set[str] = set()
                 for item in category_node.nodes("measurements"):
-                    group_id = item.required("groupId", "the measured group's id")
-                    if group_id is None:
+                    found = item.group_in(
+                        groups,
+                        measured,
+                        missing="the measured group's id",
+                        among="the measure's groups",
+                        twice="measured twice here",
+                    )
+                    if found is None:
                         continue
-                    arm = groups.get(group_id)
-                    if arm is None:
-                        message = f"group {group_id!r} is not among the measure's groups"
-                        self.issues.add((*item.path, "groupId"), message)
-                        continue
-                    if group_id in measured:
-                        self.issues.add(
-                            (*item.path, "groupId"), f"group {group_id} measured twice here"
-                        )
-                        continue
-                    measured.add(group_id)
+                    group_id, arm = found
                     row = self._measurement(
                         item, param_type, spread_kind, counts, denoms.get(group_id)
                     )
@@ -1282,20 +1299,16 @@ class _StudyMapper:
                 )
                 vocabulary = event.text("sourceVocabulary")
                 for stat in event.nodes("stats"):
-                    group_id = stat.required("groupId", "the event group's id")
-                    if group_id is None:
+                    found = stat.group_in(
+                        groups,
+                        counted,
+                        missing="the event group's id",
+                        among="the event groups",
+                        twice="is counted twice for this term",
+                    )
+                    if found is None:
                         continue
-                    entry = groups.get(group_id)
-                    if entry is None:
-                        message = f"group {group_id!r} is not among the event groups"
-                        self.issues.add((*stat.path, "groupId"), message)
-                        continue
-                    if group_id in counted:
-                        message = f"group {group_id} is counted twice for this term"
-                        self.issues.add((*stat.path, "groupId"), message)
-                        continue
-                    counted.add(group_id)
-                    group, arm = entry
+                    _, (group, arm) = found
                     at_risk = stat.whole("numAtRisk")
                     if at_risk is None and "numAtRisk" not in stat.data:
                         at_risk = group.whole(f"{prefix}NumAtRisk")
