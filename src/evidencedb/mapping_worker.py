@@ -9,6 +9,7 @@ each `imports.MappedBatch` to standard output as a message of `imports.send_mess
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import traceback
@@ -24,17 +25,15 @@ def main(argv: list[str]) -> int:
     sys.stdout = sys.stderr  # nothing but messages may reach the pipe
     batch_size, *paths = argv
     try:
-        try:
-            with StudyFiles([Path(path) for path in paths]) as files:
-                for batch in mapped_batches(files, int(batch_size)):
-                    send_message(out, "batch", batch)
-            send_message(out, "done", None)
-        except BrokenPipeError:
-            return 1  # the parent stopped reading: it ended or died
-        except BaseException:  # the parent re-raises it; a child has nowhere else to say it
-            send_message(out, "failed", traceback.format_exc())
-            return 1
+        with StudyFiles([Path(path) for path in paths]) as files:
+            for batch in mapped_batches(files, int(batch_size)):
+                send_message(out, "batch", batch)
+        send_message(out, "done", None)
     except BrokenPipeError:
+        return 1  # the parent stopped reading: it ended or died
+    except BaseException:  # the parent re-raises it; a child has nowhere else to say it
+        with contextlib.suppress(BrokenPipeError):
+            send_message(out, "failed", traceback.format_exc())
         return 1
     return 0
 
