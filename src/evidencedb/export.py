@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 import math
 import os
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    cast,
     func,
     literal,
     not_,
@@ -32,6 +34,9 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from evidencedb import queries
@@ -45,6 +50,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = r"\A[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z"
 _PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
 _LARGEST_FLOAT = 1.7976931348623157e308
+# What makes the csv module (QUOTE_MINIMAL) and PostgreSQL's COPY quote a cell.
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
 
 
 def csv_cell(value: Any) -> str:
@@ -69,30 +76,45 @@ def csv_cell(value: Any) -> str:
     return text
 
 
-FETCH_ROWS = 5000  # rows per fetch from the database cursor
+FETCH_ROWS = 5000  # rows per fetch from the database cursor, and per write
 
 
-def csv_ready(statement: queries.AnySelect) -> tuple[queries.AnySelect, list[int]]:
+class CellTarget(Enum):
+    """Who turns the prepared cells into CSV text (see csv_ready)."""
+
+    COPY = "copy"  # PostgreSQL's COPY (FORMAT csv): every cell text, NULL for an empty cell
+    JOINED = "joined"  # ",".join(map(str, row)): no NULL, floats left to repr()
+    CSV_WRITER = "csv_writer"  # the csv module: None for an empty cell, floats left to repr()
+
+
+def csv_ready(
+    statement: queries.AnySelect, target: CellTarget = CellTarget.CSV_WRITER
+) -> tuple[queries.AnySelect, list[int]]:
     """The statement with its cells computed by the database as `csv_cell` writes them, so
-    that its rows go to the csv module untouched: the Python work per row is what bounds an
-    export, and this leaves none. Booleans become true/false, non-finite floats NULL, text
-    starting like a formula gets its quote prefix; integers, finite floats (written as
-    repr(), like csv_cell) and NULL (an empty cell) need nothing. Returns the positions of
-    the JSON columns, which only Python can canonicalise (they are in small tables)."""
+    that no Python code of ours runs per cell: the Python work per row is what bounds an
+    export. Booleans become true/false, non-finite floats NULL, text starting like a formula
+    gets its quote prefix; integers and enumerations whose values are all plain need nothing.
+    For COPY, floats become their text and an empty text NULL (COPY would quote it); for
+    JOINED, NULL becomes ''. Returns the positions of the JSON columns, which only Python
+    can canonicalise (they are in small tables, never exported through COPY)."""
     ready: list[Any] = []
     json_columns: list[int] = []
     for position, column in enumerate(statement.selected_columns):
         value: Any = getattr(column, "element", column)  # a view's column is a Label
         column_type = column.type
         if isinstance(column_type, JSON):
-            json_columns.append(position)
-            cell = value
-        elif isinstance(column_type, Boolean):
+            json_columns.append(position)  # NULL included: _canonical_json writes it
+            ready.append(value.label(str(column.key)))
+            continue
+        is_text = False
+        cell: Any
+        if isinstance(column_type, Boolean):
             cell = case((value, literal("true")), (not_(value), literal("false")))
         elif isinstance(column_type, Integer):
             cell = value
         elif isinstance(column_type, Float | Numeric):
-            cell = case((value.between(-_LARGEST_FLOAT, _LARGEST_FLOAT), value))
+            finite = value.between(-_LARGEST_FLOAT, _LARGEST_FLOAT)
+            cell = _float_text(value) if target is CellTarget.COPY else case((finite, value))
         elif isinstance(value, ScalarSelect):
             # A computed column (registry_ids): made safe inside its subquery, where the value
             # is one aggregate that the database computes once however often it is named;
@@ -101,21 +123,81 @@ def csv_ready(statement: queries.AnySelect) -> tuple[queries.AnySelect, list[int
             assert isinstance(inner, Select)
             [only] = inner.selected_columns
             cell = inner.with_only_columns(_formula_safe(only)).scalar_subquery()
+            is_text = True
+        elif isinstance(column_type, SAEnum) and _needs_no_preparing(column_type.enums):
+            cell = value
         else:
             cell = _formula_safe(value)
+            is_text = True
+        if target is CellTarget.COPY and is_text:
+            cell = func.nullif(cell, "")
+        elif target is CellTarget.JOINED:
+            cell = func.coalesce(cell, "")
         ready.append(cell.label(str(column.key)))
     return statement.with_only_columns(*ready), json_columns
 
 
+class _first_character_code(FunctionElement[int]):
+    """The code point of a text's first character (NULL for NULL or ''). Comparing it with a
+    few integers is cheaper than comparing substr(text, 1, 1) with a few texts through the
+    collation, and it runs for every text cell of an export."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "first_character_code"
+
+
+@compiles(_first_character_code)
+def _first_character_code_elsewhere(
+    element: _first_character_code, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return f"ascii({compiler.process(element.clauses, **kw)})"  # PostgreSQL: the code point
+
+
+@compiles(_first_character_code, "sqlite")
+def _first_character_code_sqlite(
+    element: _first_character_code, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return f"unicode({compiler.process(element.clauses, **kw)})"
+
+
+_FORMULA_START_CODES = [ord(character) for character in _FORMULA_START]
+
+
+def _needs_no_preparing(values: Sequence[str]) -> bool:
+    """Whether every value of an enumeration is written as it is: none looks like a formula
+    or holds a character that CSV quotes."""
+    return not any(
+        value == "" or value.startswith(_FORMULA_START) or _NEEDS_QUOTES.search(value)
+        for value in values
+    )
+
+
 def _formula_safe(value: Any) -> Any:
     """Text (enums included, compared as plain text) with the quote prefix where a
-    spreadsheet would read a formula, as csv_cell does."""
+    spreadsheet would read a formula, as csv_cell does. The regular expression only decides
+    between the few cells that start like a formula."""
     value = type_coerce(value, Text())
     looks_like_formula = and_(
-        func.substr(value, 1, 1).in_(_FORMULA_START),
+        _first_character_code(value).in_(_FORMULA_START_CODES),
         not_(value.regexp_match(PLAIN_NUMBER)),
     )
     return case((looks_like_formula, literal("'", Text()) + value), else_=value)
+
+
+# PostgreSQL's float text is the shortest that reads back exactly (extra_float_digits >= 1,
+# set for the export), like repr(), but it writes a whole number without repr()'s ".0"
+# (93 for 93.0), which is added here. From 1e15 on the two may differ in form (1e+15 against
+# 1000000000000000.0) or in a last digit of an exact integer, never in the number they read
+# back as.
+_WHOLE_FLOAT_LIMIT = 1e15
+
+
+def _float_text(value: Any) -> Any:
+    whole = and_(value == func.trunc(value), func.abs(value) < _WHOLE_FLOAT_LIMIT)
+    finite = value.between(-_LARGEST_FLOAT, _LARGEST_FLOAT)  # NaN is above every number
+    as_text = cast(value, Text())
+    return case((whole, func.concat(as_text, ".0")), (finite, as_text))
 
 
 def _canonical_json(value: Any) -> str:
@@ -259,35 +341,101 @@ def write_export(connection: Connection, name: str, stream: IO[str]) -> int:
 
 
 def write_select(connection: Connection, statement: queries.AnySelect, stream: IO[str]) -> int:
-    """Stream a SELECT as CSV straight from the driver's cursor (a server-side cursor on
-    PostgreSQL), in the connection's transaction, with the cells made ready by the database
-    (`csv_ready`): the rows never go through SQLAlchemy's result processing nor through any
-    Python code of ours. The export statements hold no user input, so their few constants
-    are rendered inline."""
-    ready, json_columns = csv_ready(statement)
-    sql = str(ready.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    """Stream a SELECT as CSV, in the connection's transaction, with the cells made ready by
+    the database (`csv_ready`), so that the rows never go through SQLAlchemy's result
+    processing: on PostgreSQL, the server writes the CSV itself (COPY); on SQLite, each row
+    from the driver's cursor is joined into a line, and only a line that needs quotes goes
+    through the csv module. Returns the number of rows written. The export statements hold
+    no user input, so their few constants are rendered inline."""
     columns = [str(column.key) for column in statement.selected_columns]
+    csv.writer(stream, lineterminator="\r\n").writerow(columns)
     raw: Any = connection.connection.dbapi_connection
-    if connection.dialect.name == "postgresql":
+    on_postgresql = connection.dialect.name == "postgresql"
+    has_json = any(isinstance(column.type, JSON) for column in statement.selected_columns)
+    if on_postgresql and not has_json:
+        ready, _ = csv_ready(statement, CellTarget.COPY)
+        return _copy_csv(raw, _inline_sql(connection, ready), stream)
+    if on_postgresql:
+        # JSON columns (small tables): rows through the csv module, from a server-side cursor.
+        ready, json_columns = csv_ready(statement, CellTarget.CSV_WRITER)
         # A cursor's plan is by default chosen for its first tenth of rows (nested loops);
         # an export reads them all, which hash joins do faster.
         raw.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-        cursor = raw.cursor(name="evidencedb_export")  # server-side
+        cursor = raw.cursor(name="evidencedb_export")
         cursor.itersize = FETCH_ROWS
-    else:
-        cursor = raw.cursor()
-        cursor.arraysize = FETCH_ROWS
-    try:
-        cursor.execute(sql)
         writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow(columns)
-        count = 0
-        while batch := cursor.fetchmany(FETCH_ROWS):
-            writer.writerows(_with_json_cells(batch, json_columns) if json_columns else batch)
-            count += len(batch)
-        return count
+        with cursor:
+            cursor.execute(_inline_sql(connection, ready))
+            count = 0
+            while batch := cursor.fetchmany(FETCH_ROWS):
+                writer.writerows(_with_json_cells(batch, json_columns))
+                count += len(batch)
+            return count
+    ready, json_columns = csv_ready(statement, CellTarget.JOINED)
+    cursor = raw.cursor()
+    try:
+        cursor.execute(_inline_sql(connection, ready))
+        return _write_joined(cursor, len(columns), json_columns, stream)
     finally:
         cursor.close()
+
+
+def _inline_sql(connection: Connection, statement: queries.AnySelect) -> str:
+    return str(
+        statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    )
+
+
+def _copy_csv(raw: Any, sql: str, stream: IO[str]) -> int:
+    """COPY's CSV is csv.writer's (same quoting, NULL as an empty cell) but for its line
+    ends: each row arrives as one message ending in LF, which becomes CRLF here."""
+    raw.execute("SET LOCAL extra_float_digits = 1")  # shortest exact float text (_float_text)
+    encoding = raw.info.encoding
+    count = 0
+    with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+        lines: list[Any] = []
+        for row in copy:
+            lines.append(row[:-1])
+            if len(lines) == FETCH_ROWS:
+                count += _write_lines(stream, b"\r\n".join(lines).decode(encoding), len(lines))
+                lines.clear()
+        if lines:
+            count += _write_lines(stream, b"\r\n".join(lines).decode(encoding), len(lines))
+    return count
+
+
+def _write_lines(stream: IO[str], joined: str, count: int) -> int:
+    stream.write(joined)
+    stream.write("\r\n")
+    return count
+
+
+def _write_joined(cursor: Any, width: int, json_columns: Sequence[int], stream: IO[str]) -> int:
+    """Rows without NULL (CellTarget.JOINED) as CSV lines: ",".join of their str()s, which is
+    what csv.writer writes unless a cell holds a comma, a quote or a line break. One look at
+    the joined line tells (one comma too many, a quote, a line break, or a lone empty cell);
+    only such a row goes through the csv module."""
+    commas = width - 1
+    count = 0
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        rows: Iterable[Sequence[Any]] = (
+            _with_json_cells(batch, json_columns) if json_columns else batch
+        )
+        lines = []
+        for row in rows:
+            line = ",".join(map(str, row))
+            if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line or not line:
+                line = _csv_line(row)
+            lines.append(line)
+        count += _write_lines(stream, "\r\n".join(lines), len(lines))
+    return count
+
+
+def _csv_line(cells: Sequence[Any]) -> str:
+    buffer = io.StringIO()
+    # With CRLF as its line end, which the csv module also reads as the characters to quote.
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2]
 
 
 def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
