@@ -314,7 +314,7 @@ def native_export(database: Database, name: str, out: Path) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Probe:
     name: str
-    view: str  # results_flat, comparisons_flat, adverse_events_flat
+    view: queries.FactView
     filters: queries.FactFilters
 
 
@@ -384,21 +384,13 @@ def probes(url: str) -> list[Probe]:
     ]
 
 
-VIEWS = {
-    "results_flat": queries.results_flat,
-    "comparisons_flat": queries.comparisons_flat,
-    "adverse_events_flat": queries.adverse_events_flat,
-}
-
-
 def measure_queries(url: str, backend: str) -> list[dict[str, Any]]:
     measured = []
     with service.reading(url) as connection:
         for probe in probes(url):
-            build = VIEWS[probe.view]
 
-            def run(build: Any = build, probe: Probe = probe) -> int:
-                return len(connection.execute(build(probe.filters)).mappings().all())
+            def run(probe: Probe = probe) -> int:
+                return len(queries.fetch_facts(connection, probe.view, probe.filters))
 
             for _ in range(3):
                 rows = run()
@@ -408,7 +400,7 @@ def measure_queries(url: str, backend: str) -> list[dict[str, Any]]:
                 run()
                 timings.append((time.perf_counter() - started) * 1000)
             timings.sort()
-            statement = build(probe.filters)
+            statement = queries.fact_statement(probe.view, probe.filters)
             compiled = str(
                 statement.compile(
                     dialect=connection.dialect, compile_kwargs={"literal_binds": True}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import inspect, select
 
 from evidencedb import service
 from evidencedb.models import Base
-from tests.conftest import SEEDS, TestDatabase
+from tests.conftest import REPO, SEEDS, TestDatabase
 
 
 def snapshot(database: TestDatabase) -> dict[str, list[dict[str, Any]]]:
@@ -47,3 +50,17 @@ def line_of(path: Path, whole_line: str) -> int:
         if line.strip() == whole_line.strip():
             return number
     raise AssertionError(f"{whole_line!r} not in {path}")
+
+
+def benchmark_module(name: str) -> ModuleType:
+    """A module of benchmarks/ (a folder of scripts, not a package)."""
+    qualified = f"_benchmarks_{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    spec = importlib.util.spec_from_file_location(qualified, REPO / "benchmarks" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    spec.loader.exec_module(module)
+    return module

@@ -3,13 +3,11 @@ answered through indexes: no full scan of a fact table in SQLite's query plan.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from sqlalchemy import text
@@ -17,27 +15,14 @@ from sqlalchemy import text
 from evidencedb import queries, service
 from evidencedb.imports import import_ctgov
 from tests.conftest import REPO
+from tests.helpers import benchmark_module
 
 BENCHMARKS = REPO / "benchmarks"
 FULL_SCAN = re.compile(r"^SCAN (results|comparisons|adverse_events)\b")
 
 
-def _module(name: str) -> ModuleType:
-    """A module of benchmarks/ (a folder of scripts, not a package)."""
-    qualified = f"_benchmarks_{name}"
-    if qualified in sys.modules:
-        return sys.modules[qualified]
-    spec = importlib.util.spec_from_file_location(qualified, BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[qualified] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_corpus_is_deterministic_and_maps_without_problems(tmp_path: Path) -> None:
-    corpus = _module("corpus")
+    corpus = benchmark_module("corpus")
     assert corpus.study(3) == corpus.study(3)
     assert corpus.study(3) != corpus.study(4)
     written = corpus.write_corpus(tmp_path / "corpus", 12)
@@ -79,7 +64,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("bench")
     # Large enough that an index beats reading a whole fact table: the loader gives SQLite's
     # planner statistics, and with them it rightly scans a table of a few hundred rows.
-    corpus = _module("corpus").write_corpus(folder / "corpus", 300)
+    corpus = benchmark_module("corpus").write_corpus(folder / "corpus", 300)
     url = f"sqlite:///{folder / 'evidence.db'}"
     import_ctgov(url, [corpus.folder], dry_run=False)
     return url

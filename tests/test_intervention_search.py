@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, text
+import pytest
+from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
 from evidencedb import migrate, queries, service
 from evidencedb.models import Arm, ArmIntervention, Intervention, Trial
@@ -278,3 +279,47 @@ def test_the_plan_reads_interventions_through_indexes(loaded: TestDatabase) -> N
                 .where(Intervention.key == "blinatumomab")
             )
         }
+
+
+def _name_index_pages(connection: Connection) -> int:
+    """Pages of the name's trigram index that a search for a text matching nothing reads: its
+    pending list, whole, and a few pages for each of the text's three trigrams."""
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = connection.exec_driver_sql(
+        "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT id FROM interventions "
+        "WHERE name ILIKE '%%qzxjv%%'"
+    ).scalar_one()
+    scan = plan[0]["Plan"]["Plans"][0]
+    assert scan["Index Name"] == "ix_interventions_name_trgm", scan
+    return int(scan["Shared Hit Blocks"]) + int(scan["Shared Read Blocks"])
+
+
+def test_revision_0003_keeps_the_trigram_pending_lists_small(loaded: TestDatabase) -> None:
+    """PostgreSQL: a search reads a GIN index's pending list whole. Revision 0003 caps the
+    lists of both trigram indexes at 64 kB and moves what is pending when it runs."""
+    if loaded.backend != "postgresql":
+        pytest.skip("GIN pending lists are PostgreSQL's")
+    _add_many(loaded, 3000)
+    options = text(
+        "SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'ix_interventions_%%_trgm' "
+        "AND relnamespace = current_schema()::regnamespace ORDER BY relname"
+    )
+    with service.open_engine(loaded.url, write=True) as engine:
+        with engine.begin() as connection:
+            capped = ["gin_pending_list_limit=64"]
+            assert connection.execute(options).all() == [
+                ("ix_interventions_intervention_class_trgm", capped),
+                ("ix_interventions_name_trgm", capped),
+            ]
+            migrate.downgrade(connection, "0002")
+            assert [row[1] for row in connection.execute(options)] == [None, None]
+            # Every name indexed again: at 0002 the new entries wait in the pending list.
+            connection.execute(update(Intervention).values(name=Intervention.name))
+        with engine.begin() as connection:
+            pending = _name_index_pages(connection)
+        with engine.begin() as connection:
+            migrate.upgrade(connection)
+            assert [row[1] for row in connection.execute(options)] == [capped, capped]
+        with engine.begin() as connection:
+            moved = _name_index_pages(connection)
+    assert moved * 10 < pending, (moved, pending)

@@ -5,10 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import bindparam, select, update
 
+from evidencedb import queries, service
+from evidencedb.enums import AE_GRADES
+from evidencedb.imports import import_ctgov
+from evidencedb.models import AdverseEvent, Endpoint
 from tests.conftest import TestDatabase, run_cli
+from tests.helpers import benchmark_module
 
 BLINATUMOMAB = "blinatumomab-infant-kmt2a-all"
 
@@ -159,3 +168,142 @@ def test_injection_strings_are_data(loaded: TestDatabase) -> None:
         assert _json("adverse-events", "--term", value, db=loaded) == []
         assert _json("trials", "--registry-id", value, db=loaded) == []
     assert len(_json("results", db=loaded)) == 10
+
+
+@pytest.fixture
+def corpus(database: TestDatabase, tmp_path: Path) -> TestDatabase:
+    """A small synthetic registry corpus (benchmarks/corpus.py) with grades given to some of
+    its adverse events and timepoints to some endpoints, so that every filter keeps some rows
+    and drops others."""
+    written = benchmark_module("corpus").write_corpus(tmp_path / "corpus", 16)
+    import_ctgov(database.url, [written.folder], dry_run=False)
+    with service.writing(database.url) as connection:
+        ids = connection.scalars(select(AdverseEvent.id)).all()
+        grades = ["", *AE_GRADES]
+        connection.execute(
+            update(AdverseEvent)
+            .where(AdverseEvent.id == bindparam("event"))
+            .values(grade=bindparam("grade")),
+            [{"event": id_, "grade": grades[id_ % len(grades)]} for id_ in ids],
+        )
+        ids = connection.scalars(select(Endpoint.id)).all()
+        units = [None, "weeks", "Months", "years"]
+        connection.execute(
+            update(Endpoint)
+            .where(Endpoint.id == bindparam("endpoint"))
+            .values(timepoint_value=bindparam("value"), timepoint_unit=bindparam("unit")),
+            [
+                {"endpoint": id_, "value": id_ % 3 or None, "unit": units[id_ % len(units)]}
+                for id_ in ids
+            ],
+        )
+    return database
+
+
+def _grade_floor(grade: str) -> int:
+    return int(grade[-1]) if grade else 0
+
+
+VIEWS: tuple[queries.FactView, ...] = tuple(queries.FACT_VIEWS)
+# Each fact filter: the views it applies to, and whether a row of the unfiltered view passes.
+Check = Callable[[Mapping[str, Any], Any], bool]
+FILTERS: dict[str, tuple[tuple[queries.FactView, ...], Check]] = {
+    "trial": (VIEWS, lambda row, value: row["trial_key"] == value),
+    "arm": (VIEWS, lambda row, value: row["arm_key"] == value),
+    "source": (VIEWS, lambda row, value: row["source_key"] == value),
+    "arm_role": (
+        ("results_flat", "adverse_events_flat"),
+        lambda row, value: row["arm_role"] == value,
+    ),
+    "endpoint": (
+        ("results_flat", "comparisons_flat"),
+        lambda row, value: row["endpoint_key"] == value,
+    ),
+    "endpoint_kind": (
+        ("results_flat", "comparisons_flat"),
+        lambda row, value: row["endpoint_kind"] == value,
+    ),
+    "endpoint_role": (("results_flat",), lambda row, value: row["endpoint_role"] == value),
+    "timepoint": (("results_flat",), lambda row, value: row["timepoint_value"] == value),
+    "timepoint_unit": (
+        ("results_flat",),
+        lambda row, value: (row["timepoint_unit"] or "").lower() == value.lower(),
+    ),
+    "measure": (("comparisons_flat",), lambda row, value: row["measure"] == value),
+    "origin": (("comparisons_flat",), lambda row, value: row["origin"] == value),
+    "serious": (
+        ("adverse_events_flat",),
+        lambda row, value: (row["category"] == "serious") == value,
+    ),
+    "min_grade": (
+        ("adverse_events_flat",),
+        lambda row, value: _grade_floor(row["grade"]) >= value,
+    ),
+    "term": (
+        ("adverse_events_flat",),
+        lambda row, value: value.lower() in row["term"].lower(),
+    ),
+}
+# The row's column a filter's values are picked from (the filter's own name otherwise).
+PICKED_FROM = {
+    "trial": "trial_key",
+    "arm": "arm_key",
+    "source": "source_key",
+    "endpoint": "endpoint_key",
+    "timepoint": "timepoint_value",
+    "min_grade": "grade",
+}
+
+
+def _picked(view: queries.FactView, name: str, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """Values of filter `name` to try: the first, middle and last of the view's, in other case
+    where case should not matter, and values of every other kind (serious or not, each grade)."""
+    if name == "serious":
+        return [True, False]
+    if name == "min_grade":
+        return [1, 3, 5]
+    column = PICKED_FROM.get(name, name)
+    distinct = sorted({row[column] for row in rows if row[column] is not None}, key=str)
+    found = sorted({distinct[0], distinct[len(distinct) // 2], distinct[-1]}, key=str)
+    if name == "timepoint_unit":
+        found = [value.upper() for value in found]
+    if name == "term":
+        found = [value[2:9].upper() for value in found]
+    return found
+
+
+def test_each_fact_filter_keeps_exactly_the_rows_it_describes(corpus: TestDatabase) -> None:
+    """One statement is kept per combination of filters and sent with each call's values:
+    every value gives the rows of its own definition, in the view's order, through
+    fetch_facts and through the statement the export and EXPLAIN use."""
+    with service.reading(corpus.url) as connection:
+        for view in VIEWS:
+            everything = [dict(row) for row in queries.fetch_facts(connection, view)]
+            assert len({row["trial_key"] for row in everything}) > 1
+            unset = queries.FactFilters(trial="", term="", endpoint="")  # empty is no filter
+            assert [dict(row) for row in queries.fetch_facts(connection, view, unset)] == everything
+            for name, (views, keeps) in FILTERS.items():
+                if view not in views:
+                    continue
+                for value in _picked(view, name, everything):
+                    filters = queries.FactFilters(**{name: value})
+                    expected = [row for row in everything if keeps(row, value)]
+                    assert 0 < len(expected) < len(everything) or name == "min_grade", (
+                        view,
+                        name,
+                        value,
+                    )
+                    fetched = queries.fetch_facts(connection, view, filters)
+                    assert [dict(row) for row in fetched] == expected, (view, name, value)
+                    statement = queries.fact_statement(view, filters)
+                    assert [dict(row) for row in connection.execute(statement).mappings()] == (
+                        expected
+                    )
+                    if name == "trial":
+                        continue
+                    # With the trial of the middle row too: two filters in one statement.
+                    trial = everything[len(everything) // 2]["trial_key"]
+                    both = queries.FactFilters(**{name: value, "trial": trial})
+                    assert [dict(row) for row in queries.fetch_facts(connection, view, both)] == [
+                        row for row in expected if row["trial_key"] == trial
+                    ], (view, name, value)

@@ -8,18 +8,22 @@ both the `results` / `comparisons` / `adverse-events` commands and `export csv`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from sqlalchemy import (
+    BindParameter,
     Boolean,
     ColumnElement,
     Connection,
     Integer,
+    RowMapping,
     Select,
     Text,
     and_,
+    bindparam,
     case,
     column,
     exists,
@@ -65,9 +69,10 @@ def _like(text: str) -> str:
 
 
 def _contains(
-    column: ColumnElement[Any] | InstrumentedAttribute[Any], text: str
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], pattern: BindParameter[str]
 ) -> ColumnElement[bool]:
-    return column.ilike(_like(text), escape="\\")
+    """`column` matches `pattern` (a pattern of `_like`), case-insensitively."""
+    return column.ilike(pattern, escape="\\")
 
 
 def registry_ids_of(trial_id: Any) -> Any:
@@ -88,6 +93,46 @@ def registry_ids_of(trial_id: Any) -> Any:
 
 
 # Filters ---------------------------------------------------------------------------------
+#
+# Every filter's value reaches the database as a named bound parameter, and the statement of
+# each combination of filters is built once per process and kept: building a join of six
+# tables in SQLAlchemy and computing the key of its compiled form took longer than the
+# database took to answer it (about 1 ms of 1.5 for `results --trial` at 20,000 records).
+# `_values` turns filters into parameters; the set of their names decides the statement (one
+# kept per combination a program uses: a few in a CLI process).
+
+Values: TypeAlias = dict[str, Any]
+Names: TypeAlias = frozenset[str]
+
+# Filters matched anywhere in the text, case-insensitively: their parameter is a LIKE pattern.
+_PATTERNS = ("condition", "text", "term")
+
+
+def _values(filters: TrialFilters | FactFilters) -> Values:
+    """The bound parameters of the filters that are set (text that is not empty, any other
+    value that is not None), named as in the statements that `_trial_conditions` and
+    `_fact_conditions` build."""
+    values: Values = {
+        name: value for name, value in vars(filters).items() if value is not None and value != ""
+    }
+    for name in _PATTERNS:
+        if name in values:
+            values[name] = _like(values[name])
+    if "registry_id" in values:
+        values["registry_id"] = values["registry_id"].upper()
+    if "timepoint_unit" in values:
+        values["timepoint_unit"] = values["timepoint_unit"].lower()
+    if "serious" in values:  # two statements: category = 'serious', category <> 'serious'
+        values["serious" if values.pop("serious") else "non_serious"] = AdverseEventCategory.SERIOUS
+    if "intervention" in values:
+        values.update(_intervention_values(values["intervention"]))
+    return values
+
+
+def _with_values(statement: AnySelect, values: Values) -> AnySelect:
+    """A kept statement with `values` in it, for callers that want a statement rather than
+    rows (the CSV export, EXPLAIN, tests). A copy: the kept one stays without values."""
+    return statement.params(values) if values else statement
 
 
 @dataclass(frozen=True)
@@ -100,41 +145,31 @@ class TrialFilters:
     registry_id: str | None = None
     text: str | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        if self.trial:
-            found.append(Trial.key == self.trial)
-        if self.condition:
-            found.append(_contains(Trial.condition, self.condition))
-        if self.design:
-            found.append(Trial.design == self.design)
-        if self.phase:
-            found.append(Trial.phase == self.phase)
-        if self.registry_id:
-            found.append(
-                exists().where(
-                    TrialIdentifier.trial_id == Trial.id,
-                    func.upper(TrialIdentifier.value) == self.registry_id.upper(),
-                )
+
+def _trial_conditions(names: Names) -> list[ColumnElement[bool]]:
+    """The conditions on the trial of the filters `names` (TrialFilters' own, and those of
+    FactFilters that concern the trial)."""
+    found: list[ColumnElement[bool]] = []
+    if "trial" in names:
+        found.append(Trial.key == bindparam("trial"))
+    if "condition" in names:
+        found.append(_contains(Trial.condition, bindparam("condition")))
+    if "design" in names:
+        found.append(Trial.design == bindparam("design"))
+    if "phase" in names:
+        found.append(Trial.phase == bindparam("phase"))
+    if "registry_id" in names:
+        found.append(
+            exists().where(
+                TrialIdentifier.trial_id == Trial.id,
+                func.upper(TrialIdentifier.value) == bindparam("registry_id"),
             )
-        if self.intervention:
-            found.append(trial_receives(self.intervention))
-        if self.text:
-            found.append(
-                or_(
-                    *(
-                        _contains(column, self.text)
-                        for column in (
-                            Trial.key,
-                            Trial.title,
-                            Trial.acronym,
-                            Trial.condition,
-                            Trial.population,
-                        )
-                    )
-                )
-            )
-        return found
+        )
+    if "text" in names:
+        pattern: BindParameter[str] = bindparam("text")
+        columns = (Trial.key, Trial.title, Trial.acronym, Trial.condition, Trial.population)
+        found.append(or_(*(_contains(column, pattern) for column in columns)))
+    return found
 
 
 # `--intervention TEXT` matches an intervention whose key is TEXT, whose name or class contains
@@ -183,20 +218,26 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _intervention_matches(text: str) -> ColumnElement[bool]:
-    """The definition of a match (every database, any TEXT)."""
-    return or_(
-        Intervention.key == text,
-        _contains(Intervention.name, text),
-        # `target IS NOT NULL` adds nothing to the match; it lets PostgreSQL use its partial
-        # index on lower(target).
-        and_(Intervention.target.is_not(None), func.lower(Intervention.target) == text.lower()),
-        _contains(Intervention.intervention_class, text),
-    )
+def _intervention_values(text: str) -> Values:
+    """The parameters of `--intervention TEXT`: TEXT itself (the key), its LIKE pattern (name
+    and class), its lower case (target) and, where a trigram index can serve it, the FTS5 query
+    of SQLite's (`intervention_query`, whose presence picks the indexed statement)."""
+    values: Values = {
+        "intervention": text,
+        "intervention_pattern": _like(text),
+        "intervention_lower": text.lower(),
+    }
+    if len(text) >= TRIGRAM and "\x00" not in text:
+        query = _phrase(text)
+        if text.lower() != text:
+            query = f"{query} OR {_phrase(text.lower())}"
+        values["intervention_query"] = query
+    return values
 
 
-def intervention_ids(text: str) -> AnySelect:
-    """The ids of the interventions that `text` matches, found through the indexes.
+def _intervention_ids(names: Names) -> AnySelect:
+    """The ids of the interventions that the parameters of `_intervention_values` match,
+    found through the indexes where `intervention_query` is among `names`.
 
     First the candidates, then the match itself checked on each, so the rows are exactly
     those of the definition whatever the candidates. SQLite: the key's index, and the trigram
@@ -205,37 +246,52 @@ def intervention_ids(text: str) -> AnySelect:
     is searched too, for the target, which is compared with Python's lower()). PostgreSQL:
     the function of revision 0002, which looks the OR up through its indexes (a BitmapOr).
     """
-    matches = _intervention_matches(text)
-    if len(text) < TRIGRAM or "\x00" in text:
-        return select(Intervention.id).where(matches)
-    query = _phrase(text)
-    if text.lower() != text:
-        query = f"{query} OR {_phrase(text.lower())}"
-    on_sqlite = union(
-        select(Intervention.id).where(Intervention.key == text),
-        select(_search.c.rowid).where(_search.c.interventions_search.match(query)),
+    key = bindparam("intervention", type_=Text())
+    pattern = bindparam("intervention_pattern", type_=Text())
+    lower = bindparam("intervention_lower", type_=Text())
+    matches = or_(
+        Intervention.key == key,
+        _contains(Intervention.name, pattern),
+        # `target IS NOT NULL` adds nothing to the match; it lets PostgreSQL use its partial
+        # index on lower(target).
+        and_(Intervention.target.is_not(None), func.lower(Intervention.target) == lower),
+        _contains(Intervention.intervention_class, pattern),
     )
-    on_postgresql = select(func.intervention_search_ids(text, _like(text), text.lower()))
+    if "intervention_query" not in names:
+        return select(Intervention.id).where(matches)
+    on_sqlite = union(
+        select(Intervention.id).where(Intervention.key == key),
+        select(_search.c.rowid).where(
+            _search.c.interventions_search.match(bindparam("intervention_query", type_=Text()))
+        ),
+    )
+    on_postgresql = select(func.intervention_search_ids(key, pattern, lower))
     candidates = _by_dialect(Intervention.id.in_(on_sqlite), Intervention.id.in_(on_postgresql))
     return select(Intervention.id).where(candidates, matches)
 
 
-def trial_receives(intervention: str) -> ColumnElement[bool]:
-    """Some arm of the trial receives an intervention matching `intervention` (key, name,
-    target or class)."""
+def intervention_ids(text: str) -> AnySelect:
+    """The ids of the interventions that `--intervention TEXT` matches (see `_intervention_ids`)."""
+    values = _intervention_values(text)
+    return _with_values(_intervention_ids(frozenset(values)), values)
+
+
+def trial_receives(names: Names) -> ColumnElement[bool]:
+    """Some arm of the trial receives an intervention matching the `--intervention`
+    parameters (key, name, target or class)."""
     return Trial.id.in_(
         select(ArmIntervention.trial_id).where(
-            ArmIntervention.intervention_id.in_(intervention_ids(intervention))
+            ArmIntervention.intervention_id.in_(_intervention_ids(names))
         )
     )
 
 
-def arm_receives(intervention: str, arm_id: Any = Arm.id) -> ColumnElement[bool]:
+def arm_receives(names: Names, arm_id: Any = Arm.id) -> ColumnElement[bool]:
     """The arm `arm_id` (a fact's arm column: the index on it is then used) receives an
-    intervention matching `intervention`."""
+    intervention matching the `--intervention` parameters."""
     return arm_id.in_(  # type: ignore[no-any-return]
         select(ArmIntervention.arm_id).where(
-            ArmIntervention.intervention_id.in_(intervention_ids(intervention))
+            ArmIntervention.intervention_id.in_(_intervention_ids(names))
         )
     )
 
@@ -263,39 +319,40 @@ class FactFilters:
     text: str | None = None
 
 
-def _fact_conditions(
-    filters: FactFilters, *, has_endpoint: bool, arm_id: Any
-) -> list[ColumnElement[bool]]:
-    found = TrialFilters(
-        trial=filters.trial, condition=filters.condition, text=filters.text
-    ).conditions()
-    if filters.intervention:
-        found.append(arm_receives(filters.intervention, arm_id))
-    if filters.arm:
-        found.append(Arm.key == filters.arm)
-    if filters.arm_role:
-        found.append(Arm.role == filters.arm_role)
-    if filters.source:
-        found.append(Source.key == filters.source)
+def _fact_conditions(names: Names, *, has_endpoint: bool, arm_id: Any) -> list[ColumnElement[bool]]:
+    """The conditions of the filters `names` that every fact view shares."""
+    found = _trial_conditions(names)
+    if "intervention" in names:
+        found.append(arm_receives(names, arm_id))
+    if "arm" in names:
+        found.append(Arm.key == bindparam("arm"))
+    if "arm_role" in names:
+        found.append(Arm.role == bindparam("arm_role"))
+    if "source" in names:
+        found.append(Source.key == bindparam("source"))
     if has_endpoint:
-        if filters.endpoint:
-            found.append(Endpoint.key == filters.endpoint)
-        if filters.endpoint_kind:
-            found.append(Endpoint.kind == filters.endpoint_kind)
-        if filters.endpoint_role:
-            found.append(Endpoint.role == filters.endpoint_role)
-        if filters.timepoint is not None:
-            found.append(Endpoint.timepoint_value == filters.timepoint)
-        if filters.timepoint_unit:
-            found.append(func.lower(Endpoint.timepoint_unit) == filters.timepoint_unit.lower())
+        if "endpoint" in names:
+            found.append(Endpoint.key == bindparam("endpoint"))
+        if "endpoint_kind" in names:
+            found.append(Endpoint.kind == bindparam("endpoint_kind"))
+        if "endpoint_role" in names:
+            found.append(Endpoint.role == bindparam("endpoint_role"))
+        if "timepoint" in names:
+            found.append(Endpoint.timepoint_value == bindparam("timepoint"))
+        if "timepoint_unit" in names:
+            found.append(func.lower(Endpoint.timepoint_unit) == bindparam("timepoint_unit"))
     return found
 
 
 # Trials ----------------------------------------------------------------------------------
 
 
-def trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
-    statement = (
+@functools.cache
+def _trials(names: Names) -> AnySelect:
+    conditions = _trial_conditions(names)
+    if "intervention" in names:
+        conditions.append(trial_receives(names))
+    return (
         select(
             Trial.key,
             Trial.title,
@@ -311,10 +368,14 @@ def trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> li
             .scalar_subquery()
             .label("results"),
         )
-        .where(*filters.conditions())
+        .where(*conditions)
         .order_by(Trial.key)
     )
-    return [dict(row._mapping) for row in connection.execute(statement)]
+
+
+def trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
+    values = _values(filters)
+    return [dict(row._mapping) for row in connection.execute(_trials(frozenset(values)), values)]
 
 
 def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
@@ -412,9 +473,11 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
         .where(Endpoint.trial_id == trial_id)
         .order_by(Endpoint.id),
     )
-    detail["results"] = _rows(connection, results_flat(FactFilters(trial=key)))
-    detail["comparisons"] = _rows(connection, comparisons_flat(FactFilters(trial=key)))
-    detail["adverse_events"] = _rows(connection, adverse_events_flat(FactFilters(trial=key)))
+    for view in FACT_VIEWS:
+        section = view.removesuffix("_flat")
+        detail[section] = [
+            dict(row) for row in fetch_facts(connection, view, FactFilters(trial=key))
+        ]
     return detail
 
 
@@ -425,7 +488,8 @@ def _rows(connection: Connection, statement: AnySelect) -> list[dict[str, Any]]:
 # Flat views of the export contract -------------------------------------------------------
 
 
-def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+@functools.cache
+def _results_flat(names: Names) -> AnySelect:
     return (
         select(
             Trial.key.label("trial_key"),
@@ -465,7 +529,7 @@ def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
         .join(Arm, Arm.id == Result.arm_id)
         .join(Endpoint, Endpoint.id == Result.endpoint_id)
         .join(Source, Source.id == Result.source_id)
-        .where(*_fact_conditions(filters, has_endpoint=True, arm_id=Result.arm_id))
+        .where(*_fact_conditions(names, has_endpoint=True, arm_id=Result.arm_id))
         .order_by(Result.id)
     )
 
@@ -475,7 +539,8 @@ def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
 _COMPARATOR = aliased(Arm, name="comparator_arms")
 
 
-def comparisons_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+@functools.cache
+def _comparisons_flat(names: Names) -> AnySelect:
     comparator = _COMPARATOR
     statement: AnySelect = (
         select(
@@ -509,13 +574,13 @@ def comparisons_flat(filters: FactFilters = FactFilters()) -> AnySelect:
         .outerjoin(comparator, comparator.id == Comparison.comparator_arm_id)
         .join(Endpoint, Endpoint.id == Comparison.endpoint_id)
         .join(Source, Source.id == Comparison.source_id)
-        .where(*_fact_conditions(filters, has_endpoint=True, arm_id=Comparison.arm_id))
+        .where(*_fact_conditions(names, has_endpoint=True, arm_id=Comparison.arm_id))
         .order_by(Comparison.id)
     )
-    if filters.measure:
-        statement = statement.where(Comparison.measure == filters.measure)
-    if filters.origin:
-        statement = statement.where(Comparison.origin == filters.origin)
+    if "measure" in names:
+        statement = statement.where(Comparison.measure == bindparam("measure"))
+    if "origin" in names:
+        statement = statement.where(Comparison.origin == bindparam("origin"))
     return statement
 
 
@@ -527,7 +592,8 @@ def grade_floor() -> ColumnElement[Any]:
     )
 
 
-def adverse_events_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+@functools.cache
+def _adverse_events_flat(names: Names) -> AnySelect:
     statement: AnySelect = (
         select(
             Trial.key.label("trial_key"),
@@ -553,17 +619,54 @@ def adverse_events_flat(filters: FactFilters = FactFilters()) -> AnySelect:
         .join(Trial, Trial.id == AdverseEvent.trial_id)
         .join(Arm, Arm.id == AdverseEvent.arm_id)
         .join(Source, Source.id == AdverseEvent.source_id)
-        .where(*_fact_conditions(filters, has_endpoint=False, arm_id=AdverseEvent.arm_id))
+        .where(*_fact_conditions(names, has_endpoint=False, arm_id=AdverseEvent.arm_id))
         .order_by(AdverseEvent.id)
     )
-    if filters.serious is not None:
-        serious = AdverseEvent.category == AdverseEventCategory.SERIOUS
-        statement = statement.where(serious if filters.serious else ~serious)
-    if filters.min_grade is not None:
-        statement = statement.where(grade_floor() >= filters.min_grade)
-    if filters.term:
-        statement = statement.where(_contains(AdverseEvent.term, filters.term))
+    if "serious" in names:
+        statement = statement.where(AdverseEvent.category == bindparam("serious"))
+    if "non_serious" in names:
+        statement = statement.where(AdverseEvent.category != bindparam("non_serious"))
+    if "min_grade" in names:
+        statement = statement.where(grade_floor() >= bindparam("min_grade"))
+    if "term" in names:
+        statement = statement.where(_contains(AdverseEvent.term, bindparam("term")))
     return statement
+
+
+FactView: TypeAlias = Literal["results_flat", "comparisons_flat", "adverse_events_flat"]
+FACT_VIEWS: dict[FactView, Callable[[Names], AnySelect]] = {
+    "results_flat": _results_flat,
+    "comparisons_flat": _comparisons_flat,
+    "adverse_events_flat": _adverse_events_flat,
+}
+
+
+def fetch_facts(
+    connection: Connection, view: FactView, filters: FactFilters = FactFilters()
+) -> Sequence[RowMapping]:
+    """The rows of the flat view `view` that `filters` select, in the view's order: the
+    statement kept for this combination of filters, with their values as parameters."""
+    values = _values(filters)
+    return connection.execute(FACT_VIEWS[view](frozenset(values)), values).mappings().all()
+
+
+def fact_statement(view: FactView, filters: FactFilters = FactFilters()) -> AnySelect:
+    """The SELECT of `fetch_facts` with the values of `filters` in it: for the CSV export,
+    EXPLAIN and tests (a copy of the kept statement; `fetch_facts` runs it faster)."""
+    values = _values(filters)
+    return _with_values(FACT_VIEWS[view](frozenset(values)), values)
+
+
+def results_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+    return fact_statement("results_flat", filters)
+
+
+def comparisons_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+    return fact_statement("comparisons_flat", filters)
+
+
+def adverse_events_flat(filters: FactFilters = FactFilters()) -> AnySelect:
+    return fact_statement("adverse_events_flat", filters)
 
 
 __all__ = [
@@ -571,6 +674,8 @@ __all__ = [
     "TrialFilters",
     "adverse_events_flat",
     "comparisons_flat",
+    "fact_statement",
+    "fetch_facts",
     "results_flat",
     "trial_detail",
     "trials",

@@ -16,9 +16,8 @@ import pytest
 from evidencedb import imports
 from evidencedb.errors import ValidationFailed
 from tests.conftest import TestDatabase
-from tests.helpers import snapshot
+from tests.helpers import benchmark_module, snapshot
 from tests.importers.test_ctgov import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
-from tests.test_benchmarks import _module
 
 INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 
@@ -90,7 +89,7 @@ def _children(pid: int) -> list[int]:
 def test_the_mapping_process_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
     """A SIGKILLed import must not leave its mapping process behind: the child's next hand-over
     fails on the broken pipe and it exits."""
-    write_corpus = _module("corpus").write_corpus
+    write_corpus = benchmark_module("corpus").write_corpus
     corpus = write_corpus(tmp_path / "corpus", 300).folder
     parent = subprocess.Popen(
         [sys.executable, "-c", _KILLED_PARENT, f"sqlite:///{tmp_path / 'e.db'}", str(corpus)]

@@ -10,10 +10,11 @@ needs more than that (a NOT NULL column without a default, a renamed or moved co
 in AT_REVISION. Downgrading from head to each revision in between and back must keep what
 exists at that revision too.
 
-What this proves today: the chain is base -> 0001 -> 0002 (0002 adds the intervention search
-indexes, and builds them from the rows already there). So the walk checks data inserted at
-0001 surviving the upgrade to 0002, and the loader agreeing with raw rows inserted at 0001,
-and the round trip goes down to 0001 and back. The two self-tests at the end add a throwaway
+What this proves today: the chain is base -> 0001 -> 0002 -> 0003 (0002 adds the intervention
+search indexes, and builds them from the rows already there; 0003 caps the pending lists of
+the PostgreSQL ones). So the walk checks data inserted at 0001 and 0002 surviving the upgrade
+to head, and the loader agreeing with raw rows inserted there, and the round trip goes down to
+0001 and 0002 and back. The two self-tests at the end add a throwaway
 revision after head to a copy of the migrations, one that keeps data and one that loses it,
 and show the walk passes the first and catches the second.
 """

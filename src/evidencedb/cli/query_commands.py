@@ -290,8 +290,7 @@ def results(
         text=text,
     )
     with service.reading(ctx.obj) as connection:
-        rows = connection.execute(queries.results_flat(filters)).mappings()
-        _show(rows, fmt, "results", columns)
+        _show(queries.fetch_facts(connection, "results_flat", filters), fmt, "results", columns)
 
 
 @handle_errors
@@ -323,8 +322,12 @@ def comparisons(
         source=source,
     )
     with service.reading(ctx.obj) as connection:
-        rows = connection.execute(queries.comparisons_flat(filters)).mappings()
-        _show(rows, fmt, "comparisons", columns)
+        _show(
+            queries.fetch_facts(connection, "comparisons_flat", filters),
+            fmt,
+            "comparisons",
+            columns,
+        )
 
 
 @handle_errors
@@ -362,8 +365,12 @@ def adverse_events(
         source=source,
     )
     with service.reading(ctx.obj) as connection:
-        rows = connection.execute(queries.adverse_events_flat(filters)).mappings()
-        _show(rows, fmt, "adverse events", columns)
+        _show(
+            queries.fetch_facts(connection, "adverse_events_flat", filters),
+            fmt,
+            "adverse events",
+            columns,
+        )
 
 
 @handle_errors
