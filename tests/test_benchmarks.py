@@ -127,3 +127,18 @@ def test_common_filters_use_indexes_not_full_scans_of_fact_tables(corpus_db: str
             if found:
                 scans[name] = found
     assert scans == {}
+
+
+def test_sqlite_export_floor_times_each_step(
+    corpus_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    floor = benchmark_module("sqlite_export_floor")
+    figures = floor.main([corpus_db.removeprefix("sqlite:///"), "results_flat"])
+    assert list(figures) == [
+        "sqlite3 -csv",
+        "sqlite3 module, fetch only",
+        "sqlite3 module, fetch and str-join",
+        "evidencedb export",
+    ]
+    assert all(seconds > 0 for seconds in figures.values())
+    assert "results_flat: seconds" in capsys.readouterr().out
