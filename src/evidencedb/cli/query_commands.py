@@ -188,6 +188,18 @@ def _show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> Non
     print_rows(materialised, fmt, title)
 
 
+def _show_facts(
+    ctx: typer.Context,
+    view: queries.FactView,
+    filters: queries.FactFilters,
+    fmt: Format,
+    title: str,
+    columns: str | None,
+) -> None:
+    with service.reading(ctx.obj) as connection:
+        _show(queries.fetch_facts(connection, view, filters), fmt, title, columns)
+
+
 @handle_errors
 def trials(
     ctx: typer.Context,
@@ -289,8 +301,7 @@ def results(
         source=source,
         text=text,
     )
-    with service.reading(ctx.obj) as connection:
-        _show(queries.fetch_facts(connection, "results_flat", filters), fmt, "results", columns)
+    _show_facts(ctx, "results_flat", filters, fmt, "results", columns)
 
 
 @handle_errors
@@ -321,13 +332,7 @@ def comparisons(
         origin=origin,
         source=source,
     )
-    with service.reading(ctx.obj) as connection:
-        _show(
-            queries.fetch_facts(connection, "comparisons_flat", filters),
-            fmt,
-            "comparisons",
-            columns,
-        )
+    _show_facts(ctx, "comparisons_flat", filters, fmt, "comparisons", columns)
 
 
 @handle_errors
@@ -364,13 +369,7 @@ def adverse_events(
         term=term,
         source=source,
     )
-    with service.reading(ctx.obj) as connection:
-        _show(
-            queries.fetch_facts(connection, "adverse_events_flat", filters),
-            fmt,
-            "adverse events",
-            columns,
-        )
+    _show_facts(ctx, "adverse_events_flat", filters, fmt, "adverse events", columns)
 
 
 @handle_errors
