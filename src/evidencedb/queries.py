@@ -319,28 +319,25 @@ class FactFilters:
     text: str | None = None
 
 
+# Fact filters that keep the rows whose column equals the filter's value (`_values` has
+# already lowered the timepoint unit).
+_FACT_EQUALS: dict[str, Any] = {"arm": Arm.key, "arm_role": Arm.role, "source": Source.key}
+_ENDPOINT_EQUALS: dict[str, Any] = {
+    "endpoint": Endpoint.key,
+    "endpoint_kind": Endpoint.kind,
+    "endpoint_role": Endpoint.role,
+    "timepoint": Endpoint.timepoint_value,
+    "timepoint_unit": func.lower(Endpoint.timepoint_unit),
+}
+
+
 def _fact_conditions(names: Names, *, has_endpoint: bool, arm_id: Any) -> list[ColumnElement[bool]]:
     """The conditions of the filters `names` that every fact view shares."""
     found = _trial_conditions(names)
     if "intervention" in names:
         found.append(arm_receives(names, arm_id))
-    if "arm" in names:
-        found.append(Arm.key == bindparam("arm"))
-    if "arm_role" in names:
-        found.append(Arm.role == bindparam("arm_role"))
-    if "source" in names:
-        found.append(Source.key == bindparam("source"))
-    if has_endpoint:
-        if "endpoint" in names:
-            found.append(Endpoint.key == bindparam("endpoint"))
-        if "endpoint_kind" in names:
-            found.append(Endpoint.kind == bindparam("endpoint_kind"))
-        if "endpoint_role" in names:
-            found.append(Endpoint.role == bindparam("endpoint_role"))
-        if "timepoint" in names:
-            found.append(Endpoint.timepoint_value == bindparam("timepoint"))
-        if "timepoint_unit" in names:
-            found.append(func.lower(Endpoint.timepoint_unit) == bindparam("timepoint_unit"))
+    equals = {**_FACT_EQUALS, **_ENDPOINT_EQUALS} if has_endpoint else _FACT_EQUALS
+    found.extend(column == bindparam(name) for name, column in equals.items() if name in names)
     return found
 
 
