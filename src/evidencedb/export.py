@@ -114,7 +114,9 @@ def csv_ready(
             cell = value
         elif isinstance(column_type, Float | Numeric):
             finite = value.between(-_LARGEST_FLOAT, _LARGEST_FLOAT)
-            cell = _float_text(value) if target is CellTarget.COPY else case((finite, value))
+            cell = (
+                _float_text(value, finite) if target is CellTarget.COPY else case((finite, value))
+            )
         elif isinstance(value, ScalarSelect):
             # A computed column (registry_ids): made safe inside its subquery, where the value
             # is one aggregate that the database computes once however often it is named;
@@ -193,9 +195,9 @@ def _formula_safe(value: Any) -> Any:
 _WHOLE_FLOAT_LIMIT = 1e15
 
 
-def _float_text(value: Any) -> Any:
+def _float_text(value: Any, finite: Any) -> Any:
+    """`value`'s text where `finite` (NaN is above every number), else NULL."""
     whole = and_(value == func.trunc(value), func.abs(value) < _WHOLE_FLOAT_LIMIT)
-    finite = value.between(-_LARGEST_FLOAT, _LARGEST_FLOAT)  # NaN is above every number
     as_text = cast(value, Text())
     return case((whole, func.concat(as_text, ".0")), (finite, as_text))
 
@@ -348,7 +350,8 @@ def write_select(connection: Connection, statement: queries.AnySelect, stream: I
     through the csv module. Returns the number of rows written. The export statements hold
     no user input, so their few constants are rendered inline."""
     columns = [str(column.key) for column in statement.selected_columns]
-    csv.writer(stream, lineterminator="\r\n").writerow(columns)
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(columns)
     raw: Any = connection.connection.dbapi_connection
     on_postgresql = connection.dialect.name == "postgresql"
     has_json = any(isinstance(column.type, JSON) for column in statement.selected_columns)
@@ -363,7 +366,6 @@ def write_select(connection: Connection, statement: queries.AnySelect, stream: I
         raw.execute("SET LOCAL cursor_tuple_fraction = 1.0")
         cursor = raw.cursor(name="evidencedb_export")
         cursor.itersize = FETCH_ROWS
-        writer = csv.writer(stream, lineterminator="\r\n")
         with cursor:
             cursor.execute(_inline_sql(connection, ready))
             count = 0
@@ -397,17 +399,19 @@ def _copy_csv(raw: Any, sql: str, stream: IO[str]) -> int:
         for row in copy:
             lines.append(row[:-1])
             if len(lines) == FETCH_ROWS:
-                count += _write_lines(stream, b"\r\n".join(lines).decode(encoding), len(lines))
+                _write_lines(stream, b"\r\n".join(lines).decode(encoding))
+                count += len(lines)
                 lines.clear()
         if lines:
-            count += _write_lines(stream, b"\r\n".join(lines).decode(encoding), len(lines))
+            _write_lines(stream, b"\r\n".join(lines).decode(encoding))
+            count += len(lines)
     return count
 
 
-def _write_lines(stream: IO[str], joined: str, count: int) -> int:
+def _write_lines(stream: IO[str], joined: str) -> None:
+    """Lines joined by CRLF, and the last one's CRLF."""
     stream.write(joined)
     stream.write("\r\n")
-    return count
 
 
 def _write_joined(cursor: Any, width: int, json_columns: Sequence[int], stream: IO[str]) -> int:
@@ -427,7 +431,8 @@ def _write_joined(cursor: Any, width: int, json_columns: Sequence[int], stream: 
             if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line or not line:
                 line = _csv_line(row)
             lines.append(line)
-        count += _write_lines(stream, "\r\n".join(lines), len(lines))
+        _write_lines(stream, "\r\n".join(lines))
+        count += len(lines)
     return count
 
 
