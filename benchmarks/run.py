@@ -50,9 +50,10 @@ sys.path.insert(0, str(HERE))
 
 from corpus import write_corpus  # noqa: E402
 
-from evidencedb import export, queries, service  # noqa: E402
-from evidencedb.imports import import_ctgov  # noqa: E402
-from evidencedb.models import Base  # noqa: E402
+from evidencedb.operations import service  # noqa: E402
+from evidencedb.operations.import_ctgov import import_ctgov  # noqa: E402
+from evidencedb.query import export, queries  # noqa: E402
+from evidencedb.store.models import Base  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "EVIDENCEDB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from sqlalchemy.dialects import sqlite
 
-from evidencedb import export, service
+from evidencedb.operations import service
+from evidencedb.query import export
 
 RUNS = 2
 

@@ -1,12 +1,12 @@
-"""Alembic environment: runs on the connection evidencedb hands over (see evidencedb.migrate)."""
+"""Alembic environment: runs on the connection evidencedb hands over (evidencedb.store.migrate)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
 
-from evidencedb.migrate import comparison_options
-from evidencedb.models import Base
+from evidencedb.store.migrate import comparison_options
+from evidencedb.store.models import Base
 
 target_metadata = Base.metadata
 

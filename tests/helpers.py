@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
-from evidencedb import service
-from evidencedb.models import Base
+from evidencedb.operations import service
+from evidencedb.store.models import Base
 from tests.conftest import REPO, SEEDS, TestDatabase
 
 

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from evidencedb import service
-from evidencedb.models import Comparison, table_of
+from evidencedb.operations import service
+from evidencedb.store.models import Comparison, table_of
 from tests.conftest import IN_CI, TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from evidencedb import queries, service
-from evidencedb.imports import import_ctgov
+from evidencedb.operations import service
+from evidencedb.operations.import_ctgov import import_ctgov
+from evidencedb.query import queries
 from tests.conftest import REPO
 from tests.helpers import benchmark_module
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from evidencedb import service
+from evidencedb.operations import service
 from tests.conftest import SEEDS, TestDatabase, run_cli
 
 DOCUMENT = "The new drug gave a response in 12 of 20 patients, and 50% in the control group."

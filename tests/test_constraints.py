@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from evidencedb import service
-from evidencedb.models import AdverseEvent, Arm, Comparison, Endpoint, Result, Source, Trial
+from evidencedb.operations import service
+from evidencedb.store.models import AdverseEvent, Arm, Comparison, Endpoint, Result, Source, Trial
 from tests.conftest import TestDatabase
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from evidencedb import stats
-from evidencedb.derive import contrasts, derived_comparisons
+from evidencedb.analysis import stats
+from evidencedb.analysis.derive import contrasts, derived_comparisons
 from evidencedb.enums import ComparisonMeasure, ComparisonOrigin
-from evidencedb.schema import ComparisonRecord, TrialFile
+from evidencedb.records.model import ComparisonRecord, TrialFile
 
 SOURCE = "paper"
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidencedb.export import PLAIN_NUMBER, csv_cell, export_names, write_select
+from evidencedb.query.export import PLAIN_NUMBER, csv_cell, export_names, write_select
 from tests.conftest import TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
 

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
-from evidencedb import migrate, queries, service
-from evidencedb.models import Arm, ArmIntervention, Intervention, Trial
+from evidencedb.operations import service
+from evidencedb.query import queries
+from evidencedb.store import migrate
+from evidencedb.store.models import Arm, ArmIntervention, Intervention, Trial
 from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
 

@@ -6,9 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from evidencedb import migrate, service
-from evidencedb.db import transaction
-from evidencedb.models import Base
+from evidencedb.operations import service
+from evidencedb.store import migrate
+from evidencedb.store.engine import transaction
+from evidencedb.store.models import Base
 from tests.conftest import TestDatabase, run_cli
 
 

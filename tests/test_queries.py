@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, select, update
 
-from evidencedb import queries, service
 from evidencedb.enums import AE_GRADES
-from evidencedb.imports import import_ctgov
-from evidencedb.models import AdverseEvent, Endpoint
+from evidencedb.operations import service
+from evidencedb.operations.import_ctgov import import_ctgov
+from evidencedb.query import queries
+from evidencedb.store.models import AdverseEvent, Endpoint
 from tests.conftest import TestDatabase, run_cli
 from tests.helpers import benchmark_module
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from evidencedb import service
-from evidencedb.bundle import read_seed_files
-from evidencedb.loader import normalise_text
-from evidencedb.models import AdverseEvent, Arm, Endpoint, Intervention, Result, Source, Trial
-from evidencedb.schema import json_schema
+from evidencedb.loader.writer import normalise_text
+from evidencedb.operations import service
+from evidencedb.records.bundle import read_seed_files
+from evidencedb.records.model import json_schema
+from evidencedb.store.models import AdverseEvent, Arm, Endpoint, Intervention, Result, Source, Trial
 from tests.conftest import SEEDS, TestDatabase, require_shared
 
 SEED_DOCUMENT = "seed-source/000_63295637e0d57408.txt"

@@ -1,4 +1,4 @@
-"""Tests for evidencedb.stats against statsmodels, published values and hand computation.
+"""Tests for evidencedb.analysis.stats against statsmodels, published values and hand computation.
 
 statsmodels conventions that matter here (checked against statsmodels' source):
 
@@ -28,7 +28,7 @@ from statsmodels.stats.proportion import (  # type: ignore[import-untyped]
     proportion_confint,
 )
 
-from evidencedb.stats import (
+from evidencedb.analysis.stats import (
     Interval,
     NNTInterval,
     difference_of_rates,

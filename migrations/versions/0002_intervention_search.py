@@ -24,7 +24,7 @@ indexes that answer it without reading every intervention (queries.intervention_
   interventions that have a target; and `intervention_search_ids(key, pattern, target)`,
   which looks the four up through them (see SEARCH_FUNCTION for why a function).
 
-None of these are in the models (see evidencedb.migrate.SEARCH_INDEX_OBJECTS).
+None of these are in the models (see evidencedb.store.migrate.SEARCH_INDEX_OBJECTS).
 
 Where pg_trgm lives. An extension belongs to the database, not to a schema: it is installed
 once per database, in one schema, and every schema's indexes may use its operator classes.
@@ -59,7 +59,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Left out of the models: listed in evidencedb.migrate.SEARCH_INDEX_OBJECTS too.
+# Left out of the models: listed in evidencedb.store.migrate.SEARCH_INDEX_OBJECTS too.
 FTS_TABLE = "interventions_search"
 TARGET_INDEX = "ix_interventions_lower_target"
 TRIGRAM_INDEXES = {

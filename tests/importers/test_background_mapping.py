@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from evidencedb import imports
 from evidencedb.errors import ValidationFailed
+from evidencedb.operations import import_ctgov as imports
 from tests.conftest import TestDatabase
 from tests.helpers import benchmark_module, snapshot
 from tests.importers.test_ctgov import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
@@ -70,7 +70,7 @@ def test_a_failure_in_the_mapping_process_is_raised_here(tmp_path: Path) -> None
 _KILLED_PARENT = """
 import sys
 from pathlib import Path
-from evidencedb import imports
+from evidencedb.operations import import_ctgov as imports
 imports.import_ctgov(
     sys.argv[1], [Path(sys.argv[2])], dry_run=False, batch_size=5, background_mapping=True
 )

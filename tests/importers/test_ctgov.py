@@ -22,10 +22,11 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import text
 
-from evidencedb import imports, service
 from evidencedb.cli.import_commands import ProgressBar
 from evidencedb.enums import ComparisonMeasure, EndpointKind, SpreadType
-from evidencedb.importers.ctgov import comparison_measure, dispersion, endpoint_kind, slug
+from evidencedb.operations import import_ctgov as imports
+from evidencedb.operations import service
+from evidencedb.registries.ctgov.mapper import comparison_measure, dispersion, endpoint_kind, slug
 from tests.conftest import TestDatabase, require_shared, run_cli
 from tests.helpers import snapshot
 

@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, UniqueConstraint, select, text
 from sqlalchemy.engine import make_url
 
-from evidencedb import service
 from evidencedb.enums import AE_GRADES
-from evidencedb.models import Base
+from evidencedb.operations import service
+from evidencedb.store.models import Base
 from tests.conftest import TestDatabase
 
 

@@ -28,10 +28,11 @@ from typing import Any
 
 import pytest
 
-from evidencedb import export, service
-from evidencedb.bundle import read_seed_files
 from evidencedb.errors import EvidenceError
-from evidencedb.loader import load
+from evidencedb.loader.writer import load
+from evidencedb.operations import service
+from evidencedb.query import export
+from evidencedb.records.bundle import read_seed_files
 from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.reliability import CONCURRENCY_ROUNDS, constraint_violations, generated_seed, script
 

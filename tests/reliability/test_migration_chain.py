@@ -36,8 +36,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from evidencedb import migrate, service
-from evidencedb.models import Base
+from evidencedb.operations import service
+from evidencedb.store import migrate
+from evidencedb.store.models import Base
 from tests.conftest import POSTGRES_URL, SEEDS, TestDatabase, run_cli
 from tests.helpers import snapshot
 

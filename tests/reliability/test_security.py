@@ -36,9 +36,9 @@ from sqlalchemy.engine import Engine, make_url
 from typer.core import TyperGroup
 from typer.testing import CliRunner
 
-from evidencedb import yamlfile
 from evidencedb.cli import app
-from evidencedb.export import export_names
+from evidencedb.query.export import export_names
+from evidencedb.seedfiles import yamlfile
 from tests.conftest import (
     POSTGRES_URL,
     SEEDS,

@@ -11,11 +11,13 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from evidencedb import analysis, checks, service
+from evidencedb.analysis import checks
+from evidencedb.analysis import comparisons as analysis
+from evidencedb.analysis.derive import LEVEL as DERIVED_LEVEL
 from evidencedb.cli.output import Format, echo_err, handle_errors, print_rows
-from evidencedb.derive import LEVEL as DERIVED_LEVEL
 from evidencedb.enums import ComparisonMeasure, ComparisonOrigin, EndpointKind
-from evidencedb.export import write_csv_rows
+from evidencedb.operations import service
+from evidencedb.query.export import write_csv_rows
 
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")
@@ -167,7 +169,7 @@ def forest(
 
     Example: evidencedb plot forest --trial blinatumomab-infant-kmt2a-all --out forest.png
     """
-    from evidencedb import plot
+    from evidencedb.analysis import plot
 
     with service.reading(ctx.obj) as connection:
         rows = analysis.comparison_rows(

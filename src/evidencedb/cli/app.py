@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from evidencedb import __version__, service
+from evidencedb import __version__
 from evidencedb.cli.output import echo_err, handle_errors
-from evidencedb.db import URL_ENVIRONMENT_VARIABLE
-from evidencedb.loader import LoadReport
+from evidencedb.loader.writer import LoadReport
+from evidencedb.operations import service
+from evidencedb.store.engine import URL_ENVIRONMENT_VARIABLE
 
 app = typer.Typer(
     name="evidencedb",
@@ -105,7 +106,7 @@ def validate(paths: Paths) -> None:
 
     Example: evidencedb validate seeds/
     """
-    from evidencedb.bundle import read_seed_files
+    from evidencedb.records.bundle import read_seed_files
 
     bundles = read_seed_files(paths)
     echo_err(f"{len(bundles)} file(s) valid")

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from evidencedb import migrate, service
 from evidencedb.cli.output import echo_err, handle_errors
-from evidencedb.db import display_url, transaction
+from evidencedb.operations import service
+from evidencedb.store import migrate
+from evidencedb.store.engine import display_url, transaction
 
 app = typer.Typer(help="Schema migrations (Alembic).", no_args_is_help=True)
 

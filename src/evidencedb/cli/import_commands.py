@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from evidencedb import imports
 from evidencedb.cli.output import echo_err, handle_errors
+from evidencedb.operations import import_ctgov as imports
 
 app = typer.Typer(
     help="Import registry records (ClinicalTrials.gov API v2 study JSON).", no_args_is_help=True

@@ -61,7 +61,7 @@ def print_rows(rows: Iterable[Mapping[str, Any]], fmt: Format, title: str | None
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     if fmt == "csv":
-        from evidencedb.export import write_csv_rows
+        from evidencedb.query.export import write_csv_rows
 
         columns = list(rows[0]) if rows else []
         write_csv_rows(sys.stdout, columns, ([row[c] for c in columns] for row in rows))

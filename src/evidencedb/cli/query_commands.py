@@ -8,9 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evidencedb import export, queries, readonly, service
 from evidencedb.cli.output import Format, echo_err, handle_errors, print_rows
-from evidencedb.db import resolve_url
 from evidencedb.enums import (
     ArmRole,
     ComparisonMeasure,
@@ -21,6 +19,10 @@ from evidencedb.enums import (
     TrialPhase,
 )
 from evidencedb.errors import EvidenceError
+from evidencedb.operations import service
+from evidencedb.query import export, queries
+from evidencedb.query import sql as readonly
+from evidencedb.store.engine import resolve_url
 
 FormatOption = Annotated[
     Format,

@@ -1,6 +1,6 @@
 """The mapping process of a large import (see `imports.mapping_process`).
 
-    python -m evidencedb.mapping_worker BATCH_SIZE PATH...
+    python -m evidencedb.registries.ctgov.worker BATCH_SIZE PATH...
 
 Reads and maps the ClinicalTrials.gov records under PATH, `BATCH_SIZE` at a time, and writes
 each `imports.MappedBatch` to standard output as a message of `imports.send_message`, then
@@ -15,8 +15,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from evidencedb.importers.sources import StudyFiles
-from evidencedb.imports import mapped_batches, send_message
+from evidencedb.operations.import_ctgov import mapped_batches, send_message
+from evidencedb.registries.ctgov.files import StudyFiles
 
 
 def main(argv: list[str]) -> int:

@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, or_, select
 
-from evidencedb.derive import QUOTE_SEPARATOR
+from evidencedb.analysis.derive import QUOTE_SEPARATOR
 from evidencedb.enums import NON_CONCURRENT_ROLES, ComparisonOrigin, SourceKind, TrialDesign
-from evidencedb.loader import normalise_text, read_document
-from evidencedb.models import (
+from evidencedb.loader.writer import normalise_text, read_document
+from evidencedb.store.models import (
     AdverseEvent,
     Arm,
     ArmIntervention,

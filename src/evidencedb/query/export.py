@@ -39,9 +39,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import ScalarSelect, Select
 
-from evidencedb import queries
 from evidencedb.errors import EvidenceError
-from evidencedb.models import Base
+from evidencedb.query import queries
+from evidencedb.store.models import Base
 
 # A cell a spreadsheet would evaluate starts with one of these (OWASP's list for CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -42,11 +42,13 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SAEnum
 
-from evidencedb.bundle import Bundle
-from evidencedb.derive import derived_comparisons
+from evidencedb.analysis.derive import derived_comparisons
 from evidencedb.enums import Registry, SourceKind, SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
-from evidencedb.models import (
+from evidencedb.records.bundle import Bundle
+from evidencedb.records.model import Cited, InterventionRecord, SourceRecord, TrialFile
+from evidencedb.seedfiles.yamlfile import Location
+from evidencedb.store.models import (
     AdverseEvent,
     Arm,
     ArmIntervention,
@@ -60,8 +62,6 @@ from evidencedb.models import (
     TrialSource,
     table_of,
 )
-from evidencedb.schema import Cited, InterventionRecord, SourceRecord, TrialFile
-from evidencedb.yamlfile import Location
 
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 

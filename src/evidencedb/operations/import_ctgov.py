@@ -22,20 +22,20 @@ from typing import IO, Any, Protocol
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import URL
 
-from evidencedb.bundle import Bundle
-from evidencedb.db import resolve_url, sqlite_path
 from evidencedb.enums import Registry, SourceOrigin
 from evidencedb.errors import EvidenceError, Problem, ValidationFailed
-from evidencedb.importers.ctgov import (
+from evidencedb.loader.writer import LoadReport, load
+from evidencedb.operations.service import DryRun, writing
+from evidencedb.records.bundle import Bundle
+from evidencedb.registries.ctgov.files import StudyFiles, StudyInput
+from evidencedb.registries.ctgov.mapper import (
     is_newer,
     map_study,
     peek_version,
     source_key,
 )
-from evidencedb.importers.sources import StudyFiles, StudyInput
-from evidencedb.loader import LoadReport, load
-from evidencedb.models import Source, Trial, TrialIdentifier
-from evidencedb.service import DryRun, writing
+from evidencedb.store.engine import resolve_url, sqlite_path
+from evidencedb.store.models import Source, Trial, TrialIdentifier
 
 IMPORT_BATCH_SIZE = 500
 _IN_CHUNK = 500  # values per IN (...) list
@@ -175,7 +175,7 @@ def _mapped(study: StudyInput) -> MappedStudy:
 
 @contextlib.contextmanager
 def mapping_process(paths: Sequence[Path], batch_size: int) -> Iterator[Iterator[MappedBatch]]:
-    """`mapped_batches` computed by a child process (`python -m evidencedb.mapping_worker`),
+    """`mapped_batches` computed by a child process (`evidencedb.registries.ctgov.worker`),
     which hands each batch over as a pickle on its standard output. The pipe's small buffer
     keeps the child at most a batch ahead, so memory stays bounded by batches. A fresh
     interpreter rather than multiprocessing: it shares no connection, lock or thread with
@@ -184,7 +184,13 @@ def mapping_process(paths: Sequence[Path], batch_size: int) -> Iterator[Iterator
     write fails)."""
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(
-            [sys.executable, "-m", "evidencedb.mapping_worker", str(batch_size), *map(str, paths)],
+            [
+                sys.executable,
+                "-m",
+                "evidencedb.registries.ctgov.worker",
+                str(batch_size),
+                *map(str, paths),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=errors,

@@ -43,7 +43,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from evidencedb.enums import AdverseEventCategory
 from evidencedb.errors import NotFound
-from evidencedb.models import (
+from evidencedb.store.models import (
     AdverseEvent,
     Arm,
     ArmIntervention,

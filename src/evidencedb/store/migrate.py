@@ -18,8 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
-from evidencedb.db import display_url, make_engine, resolve_url, sqlite_path
 from evidencedb.errors import DatabaseNotReady, EvidenceError
+from evidencedb.store.engine import display_url, make_engine, resolve_url, sqlite_path
 
 VERSION_TABLE = "alembic_version"
 
@@ -59,10 +59,11 @@ def comparison_options() -> dict[str, Any]:
 
 def migrations_directory() -> Path:
     """Wheels carry the scripts inside the package; a source tree has them at its top level."""
-    packaged = Path(__file__).parent / "_migrations"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_migrations"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "migrations"
+    return package.parents[1] / "migrations"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -138,5 +139,5 @@ def _autogenerate_revision(message: str) -> None:
 
 if __name__ == "__main__":  # pragma: no cover - developer entry point
     if len(sys.argv) != 3 or sys.argv[1] != "revision":
-        sys.exit('usage: python -m evidencedb.migrate revision "message"')
+        sys.exit('usage: python -m evidencedb.store.migrate revision "message"')
     _autogenerate_revision(sys.argv[2])

@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from evidencedb.bundle import Bundle, pydantic_problems
 from evidencedb.enums import (
     COMPARATOR_ROLES,
     AdverseEventCategory,
@@ -53,8 +52,8 @@ from evidencedb.enums import (
     ValueQualifier,
 )
 from evidencedb.errors import Problem, ValidationFailed
-from evidencedb.importers.sources import StudyInput
-from evidencedb.schema import (
+from evidencedb.records.bundle import Bundle, pydantic_problems
+from evidencedb.records.model import (
     AdverseEventRecord,
     ArmInterventionRecord,
     ArmRecord,
@@ -68,7 +67,8 @@ from evidencedb.schema import (
     TrialSourceRecord,
     local_problems,
 )
-from evidencedb.yamlfile import Location, format_location
+from evidencedb.registries.ctgov.files import StudyInput
+from evidencedb.seedfiles.yamlfile import Location, format_location
 
 SOURCE_KEY_PREFIX = "ctgov-"
 STUDY_URL = "https://clinicaltrials.gov/study/{}"

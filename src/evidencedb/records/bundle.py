@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from evidencedb.enums import SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
-from evidencedb.schema import TrialFile, local_problems
-from evidencedb.yamlfile import LocatedDocument, Location, format_location, read_yaml
+from evidencedb.records.model import TrialFile, local_problems
+from evidencedb.seedfiles.yamlfile import LocatedDocument, Location, format_location, read_yaml
 
 LineLookup = Callable[[Location], int | None]
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import URL
 
-from evidencedb import migrate
-from evidencedb.bundle import Bundle, read_seed_files
-from evidencedb.db import make_engine, resolve_url, sqlite_path, transaction
 from evidencedb.errors import DatabaseNotReady
-from evidencedb.loader import LoadReport, load
-from evidencedb.models import Base
-from evidencedb.schema import json_schema
+from evidencedb.loader.writer import LoadReport, load
+from evidencedb.records.bundle import Bundle, read_seed_files
+from evidencedb.records.model import json_schema
+from evidencedb.store import migrate
+from evidencedb.store.engine import make_engine, resolve_url, sqlite_path, transaction
+from evidencedb.store.models import Base
 
 
 @contextmanager

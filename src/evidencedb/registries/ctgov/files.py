@@ -23,9 +23,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from evidencedb.bundle import expand_paths
 from evidencedb.errors import Problem, ValidationFailed
-from evidencedb.yamlfile import Location, format_location
+from evidencedb.records.bundle import expand_paths
+from evidencedb.seedfiles.yamlfile import Location, format_location
 
 SUFFIXES = (".json", ".zip")
 # A study record is rarely above 2 MB; a member far larger is not one (or is a ZIP bomb).

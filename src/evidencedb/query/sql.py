@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Connection
 
-from evidencedb import migrate
-from evidencedb.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, sqlite_path
 from evidencedb.errors import DatabaseNotReady, EvidenceError
+from evidencedb.store import migrate
+from evidencedb.store.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, sqlite_path
 
 _ALLOWED_ACTIONS = {
     sqlite3.SQLITE_SELECT,

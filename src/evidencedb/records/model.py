@@ -45,7 +45,7 @@ from evidencedb.enums import (
     TrialSourceRelation,
     ValueQualifier,
 )
-from evidencedb.yamlfile import Location
+from evidencedb.seedfiles.yamlfile import Location
 
 SCHEMA_VERSION = 1
 

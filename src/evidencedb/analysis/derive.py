@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from evidencedb import stats
+from evidencedb.analysis import stats
 from evidencedb.enums import (
     COMPARATOR_ROLES,
     NON_CONCURRENT_ROLES,
@@ -38,7 +38,7 @@ from evidencedb.enums import (
     EndpointMeasure,
     TrialDesign,
 )
-from evidencedb.schema import (
+from evidencedb.records.model import (
     ArmRecord,
     ComparisonRecord,
     EndpointRecord,

@@ -1,0 +1,1 @@
+"""Computations over facts: effect statistics, derived comparisons, checks, forest plots."""

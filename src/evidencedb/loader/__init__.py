@@ -1,0 +1,1 @@
+"""The one writer: validated records into rows inside the caller's transaction."""

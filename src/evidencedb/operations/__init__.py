@@ -1,0 +1,1 @@
+"""A command's unit of work, each in one transaction: load, import, export, summary."""

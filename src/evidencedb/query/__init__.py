@@ -1,0 +1,1 @@
+"""Reading the database: filters, flat fact views, CSV export and read-only SQL."""

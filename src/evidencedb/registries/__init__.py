@@ -1,0 +1,1 @@
+"""Registry records turned into validated records; one subpackage per registry."""

@@ -1,0 +1,1 @@
+"""ClinicalTrials.gov API v2 study records read, checked and mapped into records."""

@@ -1,0 +1,1 @@
+"""Curated seed files: YAML read with lines, validated into records, their JSON Schema."""

@@ -1,0 +1,1 @@
+"""The database: table models, column types, engines, the transaction primitive and migrations."""
