@@ -53,7 +53,7 @@ from corpus import write_corpus  # noqa: E402
 from evidencedb.operations import service  # noqa: E402
 from evidencedb.operations.import_ctgov import import_ctgov  # noqa: E402
 from evidencedb.query import export, queries  # noqa: E402
-from evidencedb.store.models import Base  # noqa: E402
+from evidencedb.store.models import metadata  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "EVIDENCEDB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -197,7 +197,7 @@ def create_schema(database: Database) -> None:
 
 
 def _table_columns() -> dict[str, list[str]]:
-    return {table.name: [c.name for c in table.columns] for table in Base.metadata.sorted_tables}
+    return {table.name: [c.name for c in table.columns] for table in metadata.sorted_tables}
 
 
 def _sqlite_connect(path: Path) -> sqlite3.Connection:
@@ -257,7 +257,7 @@ def baseline_postgresql(source: Database, target: Database) -> dict[str, Any]:
             names = ", ".join(columns)
             json_columns = {
                 i
-                for i, column in enumerate(Base.metadata.tables[table].columns)
+                for i, column in enumerate(metadata.tables[table].columns)
                 if isinstance(column.type, JSON)
             }
             with reader.cursor(name=f"read_{table}") as cursor:

@@ -6,9 +6,9 @@ from alembic import context
 from sqlalchemy import Connection
 
 from evidencedb.store.migrate import comparison_options
-from evidencedb.store.models import Base
+from evidencedb.store.models import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_on(connection: Connection) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from evidencedb.operations import service
-from evidencedb.store.models import Base
+from evidencedb.store.models import metadata
 from tests.conftest import REPO, SEEDS, TestDatabase
 
 
@@ -21,7 +21,7 @@ def snapshot(database: TestDatabase) -> dict[str, list[dict[str, Any]]]:
     with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
         existing = set(inspect(connection).get_table_names())
         tables = {}
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             if table.name in existing:
                 rows = connection.execute(select(table).order_by(table.c.id)).all()
                 tables[table.name] = [dict(row._mapping) for row in rows]

@@ -15,7 +15,8 @@ import yaml
 from sqlalchemy import select
 
 from evidencedb.operations import service
-from evidencedb.store.models import Comparison, table_of
+from evidencedb.store.fact_models import Comparison
+from evidencedb.store.models import table_of
 from tests.conftest import IN_CI, TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
 

@@ -9,7 +9,8 @@ from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from evidencedb.operations import service
-from evidencedb.store.models import AdverseEvent, Arm, Comparison, Endpoint, Result, Source, Trial
+from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
+from evidencedb.store.models import Arm, Endpoint, Source, Trial
 from tests.conftest import TestDatabase
 
 

@@ -9,14 +9,14 @@ from sqlalchemy import inspect
 from evidencedb.operations import service
 from evidencedb.store import migrate
 from evidencedb.store.engine import transaction
-from evidencedb.store.models import Base
+from evidencedb.store.models import metadata
 from tests.conftest import TestDatabase, run_cli
 
 
 def _diff(database: TestDatabase) -> list[object]:
     with service.open_engine(database.url, write=True) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection, opts=migrate.comparison_options())
-        return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, metadata))
 
 
 def test_models_and_migrations_do_not_drift(database: TestDatabase) -> None:
@@ -37,7 +37,7 @@ def test_upgrade_downgrade_upgrade(database: TestDatabase) -> None:
             migrate.upgrade(connection)
         with engine.connect() as connection:
             tables = set(inspect(connection).get_table_names())
-    assert {table.name for table in Base.metadata.sorted_tables} <= tables
+    assert {table.name for table in metadata.sorted_tables} <= tables
     assert _diff(database) == []
 
 

@@ -16,7 +16,8 @@ from evidencedb.enums import AE_GRADES
 from evidencedb.operations import service
 from evidencedb.operations.import_ctgov import import_ctgov
 from evidencedb.query import queries
-from evidencedb.store.models import AdverseEvent, Endpoint
+from evidencedb.store.fact_models import AdverseEvent
+from evidencedb.store.models import Endpoint
 from tests.conftest import TestDatabase, run_cli
 from tests.helpers import benchmark_module
 

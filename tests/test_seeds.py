@@ -11,7 +11,8 @@ from evidencedb.loader.writer import normalise_text
 from evidencedb.operations import service
 from evidencedb.records.bundle import read_seed_files
 from evidencedb.records.model import json_schema
-from evidencedb.store.models import AdverseEvent, Arm, Endpoint, Intervention, Result, Source, Trial
+from evidencedb.store.fact_models import AdverseEvent, Result
+from evidencedb.store.models import Arm, Endpoint, Intervention, Source, Trial
 from tests.conftest import SEEDS, TestDatabase, require_shared
 
 SEED_DOCUMENT = "seed-source/000_63295637e0d57408.txt"

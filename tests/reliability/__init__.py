@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 
 from evidencedb.enums import AE_GRADES
 from evidencedb.operations import service
-from evidencedb.store.models import Base
+from evidencedb.store.models import metadata
 from tests.conftest import TestDatabase
 
 
@@ -135,7 +135,7 @@ def _rows(database: TestDatabase) -> dict[str, list[dict[str, Any]]]:
             table.name: [
                 dict(row._mapping) for row in connection.execute(select(table).order_by(table.c.id))
             ]
-            for table in Base.metadata.sorted_tables
+            for table in metadata.sorted_tables
         }
 
 
@@ -151,7 +151,7 @@ def constraint_violations(database: TestDatabase) -> list[str]:
     found: list[str] = []
     with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
         dialect = connection.dialect
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             for constraint in table.constraints:
                 if not isinstance(constraint, CheckConstraint):
                     continue
@@ -182,7 +182,7 @@ def _sqlite_storage_classes(connection: Any) -> list[str]:
     from sqlalchemy import Boolean, Double, Float, Integer
 
     found = []
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         for column in table.columns:
             if isinstance(column.type, Boolean | Integer):
                 allowed = "('integer', 'null')"
@@ -204,7 +204,7 @@ def _python_rules(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     def bad(table: str, row: dict[str, Any], rule: str) -> None:
         found.append(f"{table} id={row.get('id')}: {rule}")
 
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         name = table.name
         for constraint in table.constraints:
             if isinstance(constraint, UniqueConstraint):

@@ -37,8 +37,7 @@ from sqlalchemy import Connection, MetaData, Table, create_engine, inspect, sele
 from sqlalchemy.engine import make_url
 
 from evidencedb.operations import service
-from evidencedb.store import migrate
-from evidencedb.store.models import Base
+from evidencedb.store import migrate, models
 from tests.conftest import POSTGRES_URL, SEEDS, TestDatabase, run_cli
 from tests.helpers import snapshot
 
@@ -97,7 +96,7 @@ def _raw_rows(connection: Connection) -> Rows:
             dict(row._mapping)
             for row in connection.execute(select(metadata.tables[table.name]).order_by(text("id")))
         ]
-        for table in Base.metadata.sorted_tables
+        for table in models.metadata.sorted_tables
         if table.name in metadata.tables
     }
 
@@ -115,7 +114,7 @@ def _insert_at(connection: Connection, revision: str, reference: Rows) -> Rows:
         rows[name] = [{k: v for k, v in row.items() if k in columns} for row in table_rows]
     if revision in AT_REVISION:
         rows = AT_REVISION[revision](rows, connection)
-    for table in Base.metadata.sorted_tables:  # parents before children
+    for table in models.metadata.sorted_tables:  # parents before children
         if rows.get(table.name):
             connection.execute(Table(table.name, metadata).insert(), rows[table.name])
     if connection.dialect.name == "postgresql":  # explicit ids leave the sequences behind

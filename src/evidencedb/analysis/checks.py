@@ -24,14 +24,12 @@ from sqlalchemy import Connection, Table, or_, select
 from evidencedb.analysis.derive import QUOTE_SEPARATOR
 from evidencedb.enums import NON_CONCURRENT_ROLES, ComparisonOrigin, SourceKind, TrialDesign
 from evidencedb.loader.writer import normalise_text, read_document
+from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
-    AdverseEvent,
     Arm,
     ArmIntervention,
-    Comparison,
     Endpoint,
     Intervention,
-    Result,
     Source,
     Trial,
     TrialIdentifier,

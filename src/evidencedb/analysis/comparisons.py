@@ -14,7 +14,8 @@ from sqlalchemy.orm import aliased
 
 from evidencedb.enums import NON_CONCURRENT_ROLES, ArmRole, ComparisonMeasure, ComparisonOrigin
 from evidencedb.errors import NotFound
-from evidencedb.store.models import Arm, Comparison, Endpoint, Source, Trial
+from evidencedb.store.fact_models import Comparison
+from evidencedb.store.models import Arm, Endpoint, Source, Trial
 
 # The order in which a trial's estimates for one contrast are listed.
 _MEASURE_ORDER = {

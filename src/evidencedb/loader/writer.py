@@ -48,14 +48,12 @@ from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.model import Cited, InterventionRecord, SourceRecord, TrialFile
 from evidencedb.seedfiles.yamlfile import Location
+from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
-    AdverseEvent,
     Arm,
     ArmIntervention,
-    Comparison,
     Endpoint,
     Intervention,
-    Result,
     Source,
     Trial,
     TrialIdentifier,

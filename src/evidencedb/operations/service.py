@@ -17,7 +17,7 @@ from evidencedb.records.bundle import Bundle, read_seed_files
 from evidencedb.records.model import json_schema
 from evidencedb.store import migrate
 from evidencedb.store.engine import make_engine, resolve_url, sqlite_path, transaction
-from evidencedb.store.models import Base
+from evidencedb.store.models import metadata
 
 
 @contextmanager
@@ -116,7 +116,7 @@ def load_bundles(url: str | URL | None, bundles: Sequence[Bundle], *, dry_run: b
 def table_counts(connection: Connection) -> dict[str, int]:
     return {
         table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-        for table in Base.metadata.sorted_tables
+        for table in metadata.sorted_tables
     }
 
 

@@ -41,7 +41,7 @@ from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from evidencedb.errors import EvidenceError
 from evidencedb.query import queries
-from evidencedb.store.models import Base
+from evidencedb.store.models import metadata
 
 # A cell a spreadsheet would evaluate starts with one of these (OWASP's list for CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -261,7 +261,7 @@ DATA_DICTIONARY = "data_dictionary"
 def exports() -> list[Export]:
     """Every table, then the flat views, in the order they are written."""
     found = []
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         descriptions = {column.name: column.comment or "" for column in table.columns}
         table_statement: queries.AnySelect = select(table).order_by(table.c.id)
         found.append(Export(table.name, "table", table_statement, descriptions))
@@ -307,7 +307,7 @@ def data_dictionary_rows() -> Iterator[tuple[str, str, str, str, str]]:
     """(name, column, type, nullable, description) for every column of every export."""
     for item in exports():
         if item.kind == "table":
-            table = Base.metadata.tables[item.name]
+            table = metadata.tables[item.name]
             for column in table.columns:
                 nullable = "yes" if column.nullable else "no"
                 yield (

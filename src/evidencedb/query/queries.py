@@ -43,14 +43,12 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from evidencedb.enums import AdverseEventCategory
 from evidencedb.errors import NotFound
+from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
-    AdverseEvent,
     Arm,
     ArmIntervention,
-    Comparison,
     Endpoint,
     Intervention,
-    Result,
     Source,
     Trial,
     TrialIdentifier,
