@@ -10,7 +10,8 @@ import pytest
 from evidencedb.analysis import stats
 from evidencedb.analysis.derive import contrasts, derived_comparisons
 from evidencedb.enums import ComparisonMeasure, ComparisonOrigin
-from evidencedb.records.model import ComparisonRecord, TrialFile
+from evidencedb.records.facts import ComparisonRecord
+from evidencedb.records.trial_file import TrialFile
 
 SOURCE = "paper"
 

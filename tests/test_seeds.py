@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from evidencedb.loader.writer import normalise_text
 from evidencedb.operations import service
-from evidencedb.records.bundle import read_seed_files
-from evidencedb.records.model import json_schema
+from evidencedb.seedfiles.jsonschema import json_schema
+from evidencedb.seedfiles.reading import read_seed_files
 from evidencedb.store.fact_models import AdverseEvent, Result
 from evidencedb.store.models import Arm, Endpoint, Intervention, Source, Trial
 from tests.conftest import SEEDS, TestDatabase, require_shared

@@ -32,7 +32,7 @@ from evidencedb.errors import EvidenceError
 from evidencedb.loader.writer import load
 from evidencedb.operations import service
 from evidencedb.query import export
-from evidencedb.records.bundle import read_seed_files
+from evidencedb.seedfiles.reading import read_seed_files
 from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.reliability import CONCURRENCY_ROUNDS, constraint_violations, generated_seed, script
 

@@ -200,7 +200,7 @@ def test_small_seed_files_are_decided_within_a_second_and_100_mb(
 
 # 432 bytes: nine anchors, each a list of nine aliases of the previous one. Built as Python
 # objects it would be 9**9 = 387,420,489 strings (gigabytes); the reader counts the nodes it
-# builds, aliases expanded, and stops at yamlfile.MAX_NODES.
+# builds, aliases expanded, and stops at located_yaml.MAX_NODES.
 ISSUE_BOMB = "schema_version: 1\n" + alias_bomb(9, 9)
 assert len(ISSUE_BOMB.encode()) == 432
 

@@ -38,7 +38,7 @@ from typer.testing import CliRunner
 
 from evidencedb.cli import app
 from evidencedb.query.export import export_names
-from evidencedb.seedfiles import yamlfile
+from evidencedb.seedfiles import located_yaml
 from tests.conftest import (
     POSTGRES_URL,
     SEEDS,
@@ -613,7 +613,7 @@ def test_python_tags_are_refused(sqlite_database: TestDatabase, tmp_path: Path, 
 
 
 def test_the_reader_is_a_safe_loader() -> None:
-    assert yamlfile.SafeLoader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
+    assert located_yaml.SafeLoader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
     unsafe = {"load", "load_all", "unsafe_load", "unsafe_load_all", "full_load", "full_load_all"}
     unsafe_loaders = {"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader"}
     found = []

@@ -38,16 +38,12 @@ from evidencedb.enums import (
     EndpointMeasure,
     TrialDesign,
 )
-from evidencedb.records.model import (
-    ArmRecord,
-    ComparisonRecord,
-    EndpointRecord,
-    ResultRecord,
-    TrialFile,
-)
+from evidencedb.records.facts import ComparisonRecord, ResultRecord
+from evidencedb.records.trial import ArmRecord, EndpointRecord
+from evidencedb.records.trial_file import TrialFile
 
 LEVEL = 0.95
-_QUOTE_LIMIT = 20_000  # the longest quote a record holds (schema.Text)
+_QUOTE_LIMIT = 20_000  # the longest quote a record holds (records.base.Text)
 ASSUMED_REPORTED_LEVEL = 0.95  # a CI reported without its level is, by convention, a 95% CI
 QUOTE_SEPARATOR = " | "
 

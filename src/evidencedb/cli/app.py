@@ -106,7 +106,7 @@ def validate(paths: Paths) -> None:
 
     Example: evidencedb validate seeds/
     """
-    from evidencedb.records.bundle import read_seed_files
+    from evidencedb.seedfiles.reading import read_seed_files
 
     bundles = read_seed_files(paths)
     echo_err(f"{len(bundles)} file(s) valid")

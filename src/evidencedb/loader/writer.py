@@ -45,9 +45,11 @@ from sqlalchemy import Enum as SAEnum
 from evidencedb.analysis.derive import derived_comparisons
 from evidencedb.enums import Registry, SourceKind, SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
+from evidencedb.records.base import Cited
 from evidencedb.records.bundle import Bundle
-from evidencedb.records.model import Cited, InterventionRecord, SourceRecord, TrialFile
-from evidencedb.seedfiles.yamlfile import Location
+from evidencedb.records.location import Location
+from evidencedb.records.trial import InterventionRecord, SourceRecord
+from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
     Arm,

@@ -13,8 +13,9 @@ from sqlalchemy.engine import URL
 
 from evidencedb.errors import DatabaseNotReady
 from evidencedb.loader.writer import LoadReport, load
-from evidencedb.records.bundle import Bundle, read_seed_files
-from evidencedb.records.model import json_schema
+from evidencedb.records.bundle import Bundle
+from evidencedb.seedfiles.jsonschema import json_schema
+from evidencedb.seedfiles.reading import read_seed_files
 from evidencedb.store import migrate
 from evidencedb.store.engine import make_engine, resolve_url, sqlite_path, transaction
 from evidencedb.store.models import metadata

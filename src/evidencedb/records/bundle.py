@@ -8,7 +8,7 @@ reported in the same words as a schema error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from evidencedb.enums import SourceOrigin
-from evidencedb.errors import Problem, ValidationFailed
-from evidencedb.records.model import TrialFile, local_problems
-from evidencedb.seedfiles.yamlfile import LocatedDocument, Location, format_location, read_yaml
+from evidencedb.errors import Problem
+from evidencedb.records.location import Location, format_location
+from evidencedb.records.trial_file import TrialFile
 
 LineLookup = Callable[[Location], int | None]
 
@@ -60,54 +60,3 @@ def _is_short(value: Any) -> bool:
     if isinstance(value, int) and abs(value) >= 10**80:
         return False  # repr() refuses integers of thousands of digits
     return isinstance(value, str | int | float | bool) and len(repr(value)) <= 80
-
-
-def validate_document(document: LocatedDocument, origin: SourceOrigin) -> Bundle:
-    """Validate one parsed document into a Bundle, reporting every problem it has at once."""
-    if not isinstance(document.data, dict):
-        raise ValidationFailed([document.problem((), "a seed file must be a mapping at top level")])
-    try:
-        data = TrialFile.model_validate(document.data)
-    except ValidationError as error:
-        raise ValidationFailed(pydantic_problems(error, document.problem)) from None
-    bundle = Bundle(data, origin, document.file, document.line_of)
-    local = [bundle.problem(location, message) for location, message in local_problems(data)]
-    if local:
-        raise ValidationFailed(local)
-    return bundle
-
-
-SEED_SUFFIXES = (".yaml", ".yml")
-
-
-def expand_paths(paths: Iterable[Path], suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """Files named, and the matching files of folders named, in a stable (sorted) order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in suffixes and p.is_file())
-        elif path.exists():
-            yield path
-        else:
-            raise ValidationFailed([Problem(str(path), None, "", "no such file or folder")])
-
-
-def read_seed_files(paths: Iterable[Path]) -> list[Bundle]:
-    """Parse and validate seed files; every problem of every file is reported in one pass."""
-    bundles: list[Bundle] = []
-    problems: list[Problem] = []
-    files = list(expand_paths(paths, SEED_SUFFIXES))
-    if not files:
-        raise ValidationFailed(
-            [Problem(", ".join(map(str, paths)), None, "", "no seed files found")]
-        )
-    for path in files:
-        try:
-            bundle = validate_document(read_yaml(path), SourceOrigin.CURATED)
-        except ValidationFailed as failure:
-            problems.extend(failure.problems)
-            continue
-        bundle.base_dir = path.parent
-        bundles.append(bundle)
-    if problems:
-        raise ValidationFailed(problems)
-    return bundles

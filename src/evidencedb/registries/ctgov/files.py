@@ -24,8 +24,8 @@ from types import TracebackType
 from typing import Any
 
 from evidencedb.errors import Problem, ValidationFailed
-from evidencedb.records.bundle import expand_paths
-from evidencedb.seedfiles.yamlfile import Location, format_location
+from evidencedb.records.input_paths import expand_paths
+from evidencedb.records.location import Location, format_location
 
 SUFFIXES = (".json", ".zip")
 # A study record is rarely above 2 MB; a member far larger is not one (or is a ZIP bomb).

@@ -53,22 +53,19 @@ from evidencedb.enums import (
 )
 from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.bundle import Bundle, pydantic_problems
-from evidencedb.records.model import (
-    AdverseEventRecord,
+from evidencedb.records.facts import AdverseEventRecord, ComparisonRecord, ResultRecord
+from evidencedb.records.location import Location, format_location
+from evidencedb.records.trial import (
     ArmInterventionRecord,
     ArmRecord,
-    ComparisonRecord,
     EndpointRecord,
     InterventionRecord,
-    ResultRecord,
     SourceRecord,
-    TrialFile,
     TrialRecord,
     TrialSourceRecord,
-    local_problems,
 )
+from evidencedb.records.trial_file import TrialFile, local_problems
 from evidencedb.registries.ctgov.files import StudyInput
-from evidencedb.seedfiles.yamlfile import Location, format_location
 
 SOURCE_KEY_PREFIX = "ctgov-"
 STUDY_URL = "https://clinicaltrials.gov/study/{}"

@@ -1,4 +1,4 @@
-"""Reading YAML into plain Python data while remembering the line of every node.
+"""YAML read into plain Python data that remembers the line of every node.
 
 PyYAML's safe composer (the C one when libyaml is present) builds the node tree; we construct
 Python values from it ourselves, which lets us
@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 
 from evidencedb.errors import Problem, ValidationFailed
+from evidencedb.records.location import Location, format_location
 
 try:  # libyaml's composer is several times faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
-Location = tuple[str | int, ...]
 MAX_NODES = 200_000  # far above any real seed file (the blinatumomab file has ~600 nodes)
 MAX_DEPTH = 64
 MAX_BYTES = 20 * 1024 * 1024
@@ -53,17 +53,6 @@ class LocatedDocument:
 
     def problem(self, location: Location, message: str) -> Problem:
         return Problem(self.file, self.line_of(location), format_location(location), message)
-
-
-def format_location(location: Location) -> str:
-    """('arms', 1, 'role') -> 'arms[1].role'."""
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 class _Builder:

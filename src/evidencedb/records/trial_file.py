@@ -1,0 +1,106 @@
+"""The validated record of one trial file, and the problems visible within that file alone.
+
+Every input becomes a `TrialFile` first. Seed files are parsed into it directly (it is their
+schema, and `seeds/schema.json` is generated from it); the ClinicalTrials.gov importer builds
+the same objects. The loader writes nothing that did not pass through here.
+
+Checks that need only one file live in the records (types, enums, ranges) and in
+`local_problems` (unique keys, references to arms and endpoints of the same file). Checks
+that need other files or the database (a source or intervention declared elsewhere, the trial
+a historical control came from) are the loader's, which reports them with the same file, line
+and path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, Strict
+
+from evidencedb.records.base import Record
+from evidencedb.records.facts import AdverseEventRecord, ComparisonRecord, ResultRecord
+from evidencedb.records.location import Location
+from evidencedb.records.trial import (
+    ArmRecord,
+    EndpointRecord,
+    InterventionRecord,
+    SourceRecord,
+    TrialRecord,
+)
+
+SCHEMA_VERSION = 1
+
+
+class TrialFile(Record):
+    """One seed file: a trial, what reports on it, its arms, endpoints and facts."""
+
+    model_config = ConfigDict(
+        title="evidencedb seed file",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    schema_version: Annotated[int, Strict(), Field(ge=1, le=SCHEMA_VERSION)] = SCHEMA_VERSION
+    sources: list[SourceRecord] = Field(
+        default_factory=list, description="Sources declared by this file (others may be cited)."
+    )
+    interventions: list[InterventionRecord] = Field(default_factory=list)
+    trial: TrialRecord
+    arms: list[ArmRecord] = Field(default_factory=list)
+    endpoints: list[EndpointRecord] = Field(default_factory=list)
+    results: list[ResultRecord] = Field(default_factory=list)
+    comparisons: list[ComparisonRecord] = Field(default_factory=list)
+    adverse_events: list[AdverseEventRecord] = Field(default_factory=list)
+
+
+def local_problems(data: TrialFile) -> Iterator[tuple[Location, str]]:
+    """Problems visible within one file: duplicate keys and references to undeclared arms or
+    endpoints. Each comes with the location of the offending value."""
+    yield from _duplicates("sources", [source.key for source in data.sources])
+    yield from _duplicates("interventions", [item.key for item in data.interventions])
+    yield from _duplicates("arms", [arm.key for arm in data.arms])
+    yield from _duplicates("endpoints", [endpoint.key for endpoint in data.endpoints])
+    arms = {arm.key for arm in data.arms}
+    endpoints = {endpoint.key for endpoint in data.endpoints}
+
+    def unknown_arm(location: Location, key: str | None) -> Iterator[tuple[Location, str]]:
+        if key is not None and key not in arms:
+            yield location, f"unknown arm {key!r}; this file declares: {_listing(arms)}"
+
+    for index, result in enumerate(data.results):
+        yield from unknown_arm(("results", index, "arm"), result.arm)
+        if result.endpoint not in endpoints:
+            yield (
+                ("results", index, "endpoint"),
+                f"unknown endpoint {result.endpoint!r}; this file declares: {_listing(endpoints)}",
+            )
+    for index, comparison in enumerate(data.comparisons):
+        yield from unknown_arm(("comparisons", index, "arm"), comparison.arm)
+        yield from unknown_arm(("comparisons", index, "comparator"), comparison.comparator)
+        for position, group in enumerate(comparison.groups):
+            yield from unknown_arm(("comparisons", index, "groups", position), group)
+        if comparison.endpoint not in endpoints:
+            yield (
+                ("comparisons", index, "endpoint"),
+                f"unknown endpoint {comparison.endpoint!r}; "
+                f"this file declares: {_listing(endpoints)}",
+            )
+        if comparison.comparator == comparison.arm:
+            yield ("comparisons", index, "comparator"), "an arm cannot be its own comparator"
+    for index, event in enumerate(data.adverse_events):
+        yield from unknown_arm(("adverse_events", index, "arm"), event.arm)
+    for index, arm in enumerate(data.arms):
+        if arm.source_trial == data.trial.key:
+            yield ("arms", index, "source_trial"), "a control arm cannot come from its own trial"
+
+
+def _duplicates(section: str, keys: list[str]) -> Iterator[tuple[Location, str]]:
+    seen: set[str] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            yield (section, index, "key"), f"duplicate key {key!r}"
+        seen.add(key)
+
+
+def _listing(keys: set[str]) -> str:
+    return ", ".join(sorted(keys)) if keys else "(none)"
