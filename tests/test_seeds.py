@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from evidencedb.loader.writer import normalise_text
 from evidencedb.operations import service
+from evidencedb.records.quotes import normalise_text
 from evidencedb.seedfiles.jsonschema import json_schema
 from evidencedb.seedfiles.reading import read_seed_files
 from evidencedb.store.fact_models import AdverseEvent, Result

@@ -21,9 +21,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, or_, select
 
-from evidencedb.analysis.derive import QUOTE_SEPARATOR
 from evidencedb.enums import NON_CONCURRENT_ROLES, ComparisonOrigin, SourceKind, TrialDesign
-from evidencedb.loader.writer import normalise_text, read_document
+from evidencedb.records.quotes import QUOTE_SEPARATOR, normalise_text, read_document
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
     Arm,

@@ -39,13 +39,13 @@ from evidencedb.enums import (
     TrialDesign,
 )
 from evidencedb.records.facts import ComparisonRecord, ResultRecord
+from evidencedb.records.quotes import QUOTE_SEPARATOR
 from evidencedb.records.trial import ArmRecord, EndpointRecord
 from evidencedb.records.trial_file import TrialFile
 
 LEVEL = 0.95
 _QUOTE_LIMIT = 20_000  # the longest quote a record holds (records.base.Text)
 ASSUMED_REPORTED_LEVEL = 0.95  # a CI reported without its level is, by convention, a 95% CI
-QUOTE_SEPARATOR = " | "
 
 # Where a higher proportion is the better outcome. Survival kinds are left out on purpose: a
 # count on a survival endpoint may be of survivors or of deaths, so its direction is unknown.

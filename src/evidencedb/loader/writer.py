@@ -20,11 +20,9 @@ rows, since they have none yet.
 from __future__ import annotations
 
 import operator
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -48,6 +46,7 @@ from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.base import Cited
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.location import Location
+from evidencedb.records.quotes import normalise_text, read_document
 from evidencedb.records.trial import InterventionRecord, SourceRecord
 from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
@@ -120,24 +119,6 @@ def _citations(data: TrialFile) -> Iterator[tuple[Location, str | None, Cited | 
     for section in ("endpoints", "results", "comparisons", "adverse_events"):
         for i, row in enumerate(getattr(data, section)):
             yield (section, i), row.source, row
-
-
-def normalise_text(text: str) -> str:
-    """Quotes are compared ignoring runs of whitespace and the shape of quotation marks."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-    return re.sub(r"\s+", " ", text.replace("\u201d", '"')).strip()
-
-
-def read_document(path: Path) -> str | None:
-    """The normalised text of a source's document, or None where it cannot be read: missing,
-    not a regular file (a FIFO or device would block or never end), not UTF-8, NUL in the
-    path. Quotes are then left unchecked, which callers report."""
-    try:
-        if not path.is_file():
-            return None
-        return normalise_text(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 class _Resolution:
