@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -34,11 +34,11 @@ from evidencedb.registries.ctgov.mapper import (
     peek_version,
     source_key,
 )
+from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.engine import resolve_url, sqlite_path
 from evidencedb.store.models import Source, Trial, TrialIdentifier
 
 IMPORT_BATCH_SIZE = 500
-_IN_CHUNK = 500  # values per IN (...) list
 # Inputs at least this large are mapped in a second process while this one writes: reading,
 # parsing, mapping and validating take about as long as writing, so the two overlap on two
 # cores. Below it, starting a Python process (about a second) would cost more than it saves.
@@ -306,41 +306,29 @@ def _skip_message(study: MappedStudy, reason: str) -> str:
     return f"{study.where}: {study.nct_id} (updated {study.version or 'unknown'}) skipped: {reason}"
 
 
-def _in_chunks(values: Iterable[str]) -> Iterator[list[str]]:
-    ordered = sorted(set(values))
-    for start in range(0, len(ordered), _IN_CHUNK):
-        yield ordered[start : start + _IN_CHUNK]
-
-
 def _stored_versions(connection: Connection, keys: list[str]) -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for chunk in _in_chunks(keys):
-        rows = connection.execute(
-            select(Source.key, Source.record_version).where(Source.key.in_(chunk))
-        )
-        versions.update((key, version) for key, version in rows)
-    return versions
+    statement = select(Source.key, Source.record_version)
+    return {key: version for key, version in rows_where_in(connection, statement, Source.key, keys)}
 
 
 def _curated_elsewhere(connection: Connection, nct_ids: list[str]) -> dict[str, str]:
     """NCT id -> key of the trial that holds it but is not a registry import: a seed file's
     trial named with this NCT id, or given it as an identifier. The loader would otherwise
     rewrite a curated trial's description, or refuse the identifier."""
-    found: dict[str, str] = {}
-    for chunk in _in_chunks(nct_ids):
-        rows = connection.execute(
-            select(TrialIdentifier.value, Trial.key)
-            .join(Trial, Trial.id == TrialIdentifier.trial_id)
-            .where(TrialIdentifier.registry_name == Registry.NCT)
-            .where(TrialIdentifier.value.in_(chunk))
-            .where(Trial.key != TrialIdentifier.value)
-        )
-        found.update((nct, key) for nct, key in rows)
-        named = connection.execute(
-            select(Trial.key)
-            .join(Source, Source.id == Trial.source_id)
-            .where(Trial.key.in_(chunk))
-            .where(Source.origin != SourceOrigin.CTGOV)
-        )
-        found.update((key, key) for key in named.scalars())
+    given_elsewhere = (
+        select(TrialIdentifier.value, Trial.key)
+        .join(Trial, Trial.id == TrialIdentifier.trial_id)
+        .where(TrialIdentifier.registry_name == Registry.NCT)
+        .where(Trial.key != TrialIdentifier.value)
+    )
+    found = {
+        nct: key
+        for nct, key in rows_where_in(connection, given_elsewhere, TrialIdentifier.value, nct_ids)
+    }
+    named = (
+        select(Trial.key)
+        .join(Source, Source.id == Trial.source_id)
+        .where(Source.origin != SourceOrigin.CTGOV)
+    )
+    found.update((key, key) for (key,) in rows_where_in(connection, named, Trial.key, nct_ids))
     return found
