@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from evidencedb.errors import EvidenceError
-from evidencedb.loader.writer import load
+from evidencedb.loader.load import load
 from evidencedb.operations import service
 from evidencedb.query import export
 from evidencedb.seedfiles.reading import read_seed_files

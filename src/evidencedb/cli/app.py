@@ -10,7 +10,7 @@ import typer
 
 from evidencedb import __version__
 from evidencedb.cli.output import echo_err, handle_errors
-from evidencedb.loader.writer import LoadReport
+from evidencedb.loader.report import LoadReport
 from evidencedb.operations import service
 from evidencedb.store.engine import URL_ENVIRONMENT_VARIABLE
 

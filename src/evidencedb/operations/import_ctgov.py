@@ -24,7 +24,8 @@ from sqlalchemy.engine import URL
 
 from evidencedb.enums import Registry, SourceOrigin
 from evidencedb.errors import EvidenceError, Problem, ValidationFailed
-from evidencedb.loader.writer import LoadReport, load
+from evidencedb.loader.load import load
+from evidencedb.loader.report import LoadReport
 from evidencedb.operations.service import DryRun, writing
 from evidencedb.records.bundle import Bundle
 from evidencedb.registries.ctgov.files import StudyFiles, StudyInput

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import URL
 
 from evidencedb.errors import DatabaseNotReady
-from evidencedb.loader.writer import LoadReport, load
+from evidencedb.loader.load import load
+from evidencedb.loader.report import LoadReport
 from evidencedb.records.bundle import Bundle
 from evidencedb.seedfiles.jsonschema import json_schema
 from evidencedb.seedfiles.reading import read_seed_files

@@ -1,0 +1,113 @@
+"""The one writer's entry point: validated bundles in, rows out, in the caller's transaction.
+
+Loading is all-or-nothing and idempotent: every reference is resolved, against the bundles of
+this load and the database, before the first row is written (`resolution`); then the sources
+and interventions the bundles declare are upserted by key, and each origin's trials are
+synchronised (`sync`). Nothing here commits: the command owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from evidencedb.enums import SourceOrigin
+from evidencedb.loader.bulk import update_rows, upsert_by_key
+from evidencedb.loader.report import LoadReport, TableChanges
+from evidencedb.loader.resolution import Resolution, ids_by_key, resolve
+from evidencedb.loader.sync import TrialSync
+from evidencedb.records.bundle import Bundle
+from evidencedb.records.trial import InterventionRecord
+from evidencedb.store.chunks import rows_where_in
+from evidencedb.store.models import Intervention, Source, table_of
+
+
+def load(connection: Connection, bundles: Sequence[Bundle]) -> LoadReport:
+    """Check every reference of `bundles`, then write them. Raises ValidationFailed first if
+    anything is wrong, having written nothing."""
+    resolution = resolve(connection, bundles)
+    report = LoadReport(warnings=list(resolution.warnings))
+    source_ids = _upsert_sources(connection, resolution, report)
+    intervention_ids = _upsert_interventions(connection, bundles, resolution, source_ids, report)
+    by_origin: dict[SourceOrigin, list[Bundle]] = defaultdict(list)
+    for bundle in bundles:
+        by_origin[bundle.origin].append(bundle)
+    for origin, of_origin in by_origin.items():
+        sync = TrialSync(connection, report, origin, of_origin, source_ids, intervention_ids)
+        sync.run()
+    return report
+
+
+def _upsert_sources(
+    connection: Connection, resolution: Resolution, report: LoadReport
+) -> dict[str, int]:
+    """Write the sources the bundles declare; the ids of every source they cite."""
+    table = table_of(Source)
+    declared = [record for record, _ in resolution.sources.values()]
+    rows = []
+    for record in declared:
+        row = record.model_dump(exclude={"reports_on"})
+        row["origin"] = resolution.sources[record.key][1].origin
+        rows.append(row)
+    upserted = upsert_by_key(connection, table, rows)
+    report.count(table.name, upserted.changes)
+    ids = upserted.ids | ids_by_key(
+        connection, table, set(resolution.source_kinds) - set(upserted.ids)
+    )
+    # reports_on points between sources, so it is set once every source has its id.
+    links: dict[int, int | None] = {
+        ids[record.key]: ids[record.reports_on] if record.reports_on else None
+        for record in declared
+    }
+    links_stored = select(table.c.id, table.c.reports_on_id)
+    current = {
+        source_id: target
+        for source_id, target in rows_where_in(connection, links_stored, table.c.id, links)
+    }
+    changed = {
+        source_id: target for source_id, target in links.items() if current[source_id] != target
+    }
+    if changed:
+        update_rows(
+            connection, table, [(id_, {"reports_on_id": target}) for id_, target in changed.items()]
+        )
+        # A source inserted just now is not "updated" by getting its link.
+        inserted = {upserted.ids[key] for key in upserted.inserted}
+        report.count(table.name, TableChanges(updated=len(changed.keys() - inserted)))
+    return ids
+
+
+def _upsert_interventions(
+    connection: Connection,
+    bundles: Sequence[Bundle],
+    resolution: Resolution,
+    source_ids: dict[str, int],
+    report: LoadReport,
+) -> dict[str, int]:
+    """Write the interventions the bundles declare; the ids of every intervention they give."""
+    table = table_of(Intervention)
+    rows = [
+        _intervention_row(record, source_ids) for record, _ in resolution.interventions.values()
+    ]
+    upserted = upsert_by_key(connection, table, rows)
+    report.count(table.name, upserted.changes)
+    given = {g.intervention for b in bundles for a in b.data.arms for g in a.interventions}
+    return upserted.ids | ids_by_key(connection, table, given)
+
+
+def _intervention_row(record: InterventionRecord, source_ids: dict[str, int]) -> dict[str, Any]:
+    return {
+        "key": record.key,
+        "name": record.name,
+        "kind": record.kind,
+        "target": record.target,
+        "intervention_class": record.intervention_class,
+        "description": record.description,
+        "source_id": source_ids.get(record.source) if record.source else None,
+        "quote": record.quote,
+        "locator": record.locator,
+        "field_quotes": record.quotes or None,
+    }

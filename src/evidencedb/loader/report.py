@@ -1,0 +1,38 @@
+"""What a load did: the trials it wrote, and the rows inserted, updated and deleted per table."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TableChanges:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def __iadd__(self, other: TableChanges) -> TableChanges:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.deleted += other.deleted
+        return self
+
+
+@dataclass
+class LoadReport:
+    trials: list[str] = field(default_factory=list)
+    changes: dict[str, TableChanges] = field(default_factory=lambda: defaultdict(TableChanges))
+    warnings: list[str] = field(default_factory=list)
+    facts: int = 0
+
+    def count(self, table: str, changes: TableChanges) -> None:
+        """Add `changes` to the counts of `table`."""
+        self.changes[table] += changes
+
+    def merge(self, other: LoadReport) -> None:
+        self.trials.extend(other.trials)
+        for name, counts in other.changes.items():
+            self.count(name, counts)
+        self.warnings.extend(other.warnings)
+        self.facts += other.facts

@@ -1,0 +1,247 @@
+"""Resolution: the natural keys a load names, checked and turned into the ids they stand for.
+
+Every problem that needs more than one file, or the database, is found here before the first
+row is written: sources and interventions declared differently in two files, a citation or
+reference to something neither the load nor the database holds, a quote its document does not
+contain, an NCT id claimed by two trials. Any of them raises `ValidationFailed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, Table, select
+
+from evidencedb.enums import Registry, SourceKind
+from evidencedb.errors import Problem, ValidationFailed
+from evidencedb.records.base import Cited
+from evidencedb.records.bundle import Bundle
+from evidencedb.records.location import Location
+from evidencedb.records.quotes import normalise_text, read_document
+from evidencedb.records.trial import InterventionRecord, SourceRecord
+from evidencedb.records.trial_file import TrialFile
+from evidencedb.store.chunks import rows_where_in
+from evidencedb.store.models import Intervention, Source, Trial, TrialIdentifier, table_of
+
+
+def resolve(connection: Connection, bundles: Sequence[Bundle]) -> Resolution:
+    """Check every reference of `bundles`; raises ValidationFailed listing every problem."""
+    resolution = Resolution(connection, bundles)
+    resolution.check()
+    return resolution
+
+
+def rows_by_key(
+    connection: Connection, table: Table, keys: Iterable[str], *columns: Any
+) -> dict[str, Row[Any]]:
+    """The stored rows of a table whose natural key is the single column `key`, by key: the
+    key first, then `columns`."""
+    statement = select(table.c.key, *columns)
+    found = rows_where_in(connection, statement, table.c.key, sorted(set(keys)))
+    return {row[0]: row for row in found}
+
+
+def ids_by_key(connection: Connection, table: Table, keys: Iterable[str]) -> dict[str, int]:
+    """The ids of the stored rows of `table` whose `key` is one of `keys`."""
+    return {key: row.id for key, row in rows_by_key(connection, table, keys, table.c.id).items()}
+
+
+def _citations(data: TrialFile) -> Iterator[tuple[Location, str | None, Cited | Any]]:
+    """Every place in a file that names a source: (location of the row, source key, row)."""
+    yield ("trial",), data.trial.source, data.trial
+    for i, identifier in enumerate(data.trial.identifiers):
+        yield ("trial", "identifiers", i), identifier.source, identifier
+    for i, item in enumerate(data.interventions):
+        yield ("interventions", i), item.source, item
+    for i, arm in enumerate(data.arms):
+        yield ("arms", i), arm.source, arm
+        for j, given in enumerate(arm.interventions):
+            yield ("arms", i, "interventions", j), given.source, given
+    for section in ("endpoints", "results", "comparisons", "adverse_events"):
+        for i, row in enumerate(getattr(data, section)):
+            yield (section, i), row.source, row
+
+
+class Resolution:
+    """What the bundles of one load declare and refer to, checked against each other and the
+    database before anything is written. After `check()`, `sources` and `interventions` hold
+    the records declared by the bundles (with the bundle that declares each), `source_kinds`
+    the kind of every source cited, declared or stored, and `warnings` what could not be
+    checked."""
+
+    def __init__(self, connection: Connection, bundles: Sequence[Bundle]) -> None:
+        self.connection = connection
+        self.bundles = bundles
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+        self.sources: dict[str, tuple[SourceRecord, Bundle]] = {}
+        self.interventions: dict[str, tuple[InterventionRecord, Bundle]] = {}
+        self.trial_keys: dict[str, Bundle] = {}
+        self.source_kinds: dict[str, SourceKind] = {}
+
+    def check(self) -> None:
+        self._collect_declarations()
+        self._check_sources()
+        self._check_other_references()
+        self._check_identifiers()
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+    def _collect_declarations(self) -> None:
+        for bundle in self.bundles:
+            data = bundle.data
+            for i, source in enumerate(data.sources):
+                self._declare(self.sources, source, bundle, ("sources", i), "source")
+            for i, item in enumerate(data.interventions):
+                self._declare(
+                    self.interventions, item, bundle, ("interventions", i), "intervention"
+                )
+            if data.trial.key in self.trial_keys:
+                other = self.trial_keys[data.trial.key].file
+                message = f"trial {data.trial.key!r} is also in {other}; one file per trial"
+                self.problems.append(bundle.problem(("trial", "key"), message))
+            self.trial_keys[data.trial.key] = bundle
+
+    def _declare(
+        self,
+        registry: dict[str, Any],
+        record: SourceRecord | InterventionRecord,
+        bundle: Bundle,
+        location: Location,
+        what: str,
+    ) -> None:
+        previous = registry.get(record.key)
+        if previous is None:
+            registry[record.key] = (record, bundle)
+        elif previous[0] != record:
+            message = f"{what} {record.key!r} is declared differently in {previous[1].file}"
+            self.problems.append(bundle.problem((*location, "key"), message))
+
+    def _check_sources(self) -> None:
+        cited = {key for b in self.bundles for _, key, _ in _citations(b.data) if key}
+        cited |= {s.reports_on for s, _ in self.sources.values() if s.reports_on}
+        cited |= {ts.source for b in self.bundles for ts in b.data.trial.sources}
+        in_db = rows_by_key(
+            self.connection, table_of(Source), cited - set(self.sources), Source.kind
+        )
+        self.source_kinds = {key: row.kind for key, row in in_db.items()}
+        self.source_kinds.update({key: s.kind for key, (s, _) in self.sources.items()})
+        documents = self._documents()
+        for bundle in self.bundles:
+            for location, key, row in _citations(bundle.data):
+                if key is not None:
+                    self._check_citation(bundle, location, key, row, documents)
+            for i, link in enumerate(bundle.data.trial.sources):
+                self._require_source(bundle, ("trial", "sources", i, "source"), link.source)
+            for i, source in enumerate(bundle.data.sources):
+                if source.reports_on is not None:
+                    self._require_source(bundle, ("sources", i, "reports_on"), source.reports_on)
+
+    def _require_source(self, bundle: Bundle, location: Location, key: str) -> bool:
+        if key in self.source_kinds:
+            return True
+        message = f"unknown source {key!r}: declare it under `sources:` or load the file that does"
+        self.problems.append(bundle.problem(location, message))
+        return False
+
+    def _check_citation(
+        self,
+        bundle: Bundle,
+        location: Location,
+        key: str,
+        row: Any,
+        documents: dict[str, str | None],
+    ) -> None:
+        if not self._require_source(bundle, (*location, "source"), key):
+            return
+        if self.source_kinds[key] == SourceKind.REGISTRY_RECORD:
+            return
+        if not row.quote:
+            message = f"a fact from the document {key!r} needs the quote that states it"
+            self.problems.append(bundle.problem((*location, "quote"), message))
+            return
+        text = documents.get(key)
+        if text is None:
+            return
+        quotes = [((*location, "quote"), row.quote)]
+        quotes += [((*location, "quotes", f), q) for f, q in getattr(row, "quotes", {}).items()]
+        for quote_location, quote in quotes:
+            if normalise_text(quote) not in text:
+                message = f"quote not found in the text of source {key!r}: {quote!r}"
+                self.problems.append(bundle.problem(quote_location, message))
+
+    def _documents(self) -> dict[str, str | None]:
+        """Normalised text of each declared source whose document file is at hand."""
+        texts: dict[str, str | None] = {}
+        for key, (source, bundle) in self.sources.items():
+            if source.document is None or bundle.base_dir is None:
+                continue
+            path = bundle.base_dir / source.document
+            texts[key] = read_document(path)
+            if texts[key] is None:
+                self.warnings.append(
+                    f"{bundle.file}: document of source {key!r} cannot be read at {path}; "
+                    "its quotes were not checked against it"
+                )
+        return texts
+
+    def _check_other_references(self) -> None:
+        referenced = {
+            given.intervention
+            for bundle in self.bundles
+            for arm in bundle.data.arms
+            for given in arm.interventions
+        }
+        known_interventions = set(self.interventions) | set(
+            rows_by_key(
+                self.connection, table_of(Intervention), referenced - set(self.interventions)
+            )
+        )
+        control_trials = {
+            arm.source_trial for b in self.bundles for arm in b.data.arms if arm.source_trial
+        }
+        known_trials = set(self.trial_keys) | set(
+            rows_by_key(self.connection, table_of(Trial), control_trials - set(self.trial_keys))
+        )
+        for bundle in self.bundles:
+            for i, arm in enumerate(bundle.data.arms):
+                if arm.source_trial is not None and arm.source_trial not in known_trials:
+                    message = (
+                        f"unknown trial {arm.source_trial!r}: load its seed file in the same "
+                        "command or before this one"
+                    )
+                    self.problems.append(bundle.problem(("arms", i, "source_trial"), message))
+                for j, given in enumerate(arm.interventions):
+                    if given.intervention not in known_interventions:
+                        message = (
+                            f"unknown intervention {given.intervention!r}: declare it under "
+                            "`interventions:` or load the file that does"
+                        )
+                        location = ("arms", i, "interventions", j, "intervention")
+                        self.problems.append(bundle.problem(location, message))
+
+    def _check_identifiers(self) -> None:
+        # Only an NCT id must name one trial (see models.TrialIdentifier): NCT id -> trial key.
+        claimed: dict[str, tuple[str, Bundle]] = {}
+        for bundle in self.bundles:
+            trial = bundle.data.trial.key
+            for i, identifier in enumerate(bundle.data.trial.identifiers):
+                if identifier.registry != Registry.NCT:
+                    continue
+                other = claimed.get(identifier.value)
+                if other is not None and other[0] != trial:
+                    message = f"identifier {identifier.value} is also given to trial {other[0]!r}"
+                    self.problems.append(bundle.problem(("trial", "identifiers", i), message))
+                claimed[identifier.value] = (trial, bundle)
+        table = table_of(TrialIdentifier)
+        holders = (
+            select(table.c.value, Trial.key)
+            .join(Trial, Trial.id == table.c.trial_id)
+            .where(table.c.registry == Registry.NCT)
+        )
+        for value, owner in rows_where_in(self.connection, holders, table.c.value, claimed):
+            trial, bundle = claimed[value]
+            if owner != trial:
+                message = f"identifier {value} already belongs to trial {owner!r} in the database"
+                self.problems.append(bundle.problem(("trial", "identifiers"), message))
