@@ -2,10 +2,11 @@
 without a trace in the database, or is accepted only when every rule holds; small files are
 decided within a second and 100 MB.
 
-The records damaged are the importer's hand-written edge cases (tests/importers/data): a study
-with results, analyses, classes and categories; a bare study; a page of two studies. Each
-example imports one damaged file through the CLI into a database holding the seeds and the
-undamaged study with results, and checks what `test_fuzz_seeds.check_outcome` checks.
+The records damaged are the importer's hand-written edge cases
+(tests/registries/ctgov/data): a study with results, analyses, classes and categories; a bare
+study; a page of two studies. Each example imports one damaged file through the CLI into a
+database holding the seeds and the undamaged study with results, and checks what
+`test_fuzz_seeds.check_outcome` checks.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.reliability import content, fuzz_examples, mutated
 from tests.reliability.test_fuzz_seeds import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
 
-DATA = Path(__file__).parents[1] / "importers" / "data"
+DATA = Path(__file__).parents[1] / "registries" / "ctgov" / "data"
 EDGE = (DATA / "NCT09000001.json").read_bytes()
 BARE = (DATA / "NCT09000003.json").read_bytes()
 PAGE = (DATA / "page.json").read_bytes()

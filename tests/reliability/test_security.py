@@ -489,7 +489,9 @@ def formulas(loaded: TestDatabase, tmp_path: Path) -> TestDatabase:
     seed.write_text(_formula_seed(), encoding="utf-8")
     outcome = run_cli("load", str(seed), db=loaded)
     assert outcome.exit_code == 0, outcome.stderr
-    study = json.loads((REPO / "tests" / "importers" / "data" / "NCT09000003.json").read_text())
+    study = json.loads(
+        (REPO / "tests" / "registries" / "ctgov" / "data" / "NCT09000003.json").read_text()
+    )
     study["protocolSection"]["identificationModule"]["briefTitle"] = "=1+1"
     (tmp_path / "study.json").write_text(json.dumps(study), encoding="utf-8")
     outcome = run_cli("import", "ctgov", str(tmp_path / "study.json"), db=loaded)

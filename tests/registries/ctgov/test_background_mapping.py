@@ -17,7 +17,7 @@ from evidencedb.errors import ValidationFailed
 from evidencedb.operations import import_ctgov as imports
 from tests.conftest import TestDatabase
 from tests.helpers import benchmark_module, snapshot
-from tests.importers.test_ctgov import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
+from tests.registries.ctgov.test_ctgov import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
 
 INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 

@@ -1,1 +1,0 @@
-"""Tests of the importers (mirrors src/evidencedb/importers)."""

@@ -1,0 +1,1 @@
+"""Tests of the registry importers (mirrors src/evidencedb/registries)."""

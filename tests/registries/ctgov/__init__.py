@@ -1,0 +1,1 @@
+"""Tests of the ClinicalTrials.gov importer (mirrors src/evidencedb/registries/ctgov)."""
