@@ -1,40 +1,37 @@
 """Importing ClinicalTrials.gov study records: read, keep the newest version of each study,
 map, validate and load, batch by batch, in one transaction for the whole run.
 
-The mapping itself (`importers.ctgov`) never touches the database; this module is the
-operation around it, as `service.load_seed_paths` is for seed files.
+The mapping itself (`registries.ctgov`, batched by `registries.ctgov.background`) never
+touches the database; this module is the operation around it, as `service.load_seed_paths`
+is for seed files.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import pickle
-import struct
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import URL
 
 from evidencedb.enums import Registry, SourceOrigin
-from evidencedb.errors import EvidenceError, Problem, ValidationFailed
+from evidencedb.errors import EvidenceError, ValidationFailed
 from evidencedb.loader.load import load
 from evidencedb.loader.report import LoadReport
 from evidencedb.operations.service import DryRun, writing
 from evidencedb.records.bundle import Bundle
-from evidencedb.registries.ctgov.files import StudyFiles, StudyInput
-from evidencedb.registries.ctgov.mapper import (
-    is_newer,
-    map_study,
-    peek_version,
-    source_key,
+from evidencedb.registries.ctgov.background import (
+    MappedBatch,
+    MappedStudy,
+    mapped_batches,
+    mapping_process,
 )
+from evidencedb.registries.ctgov.files import StudyFiles
+from evidencedb.registries.ctgov.mapper import is_newer, source_key
 from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.engine import resolve_url, sqlite_path
 from evidencedb.store.models import Source, Trial, TrialIdentifier
@@ -63,29 +60,6 @@ class ImportReport:
     imported: int = 0  # of them mapped and loaded
     skipped: int = 0  # older versions, duplicates, and trials curated under another key
     seconds: float = 0.0
-
-
-@dataclasses.dataclass(frozen=True)
-class MappedStudy:
-    """A study after mapping: what choosing between its versions needs, where it is (for
-    messages), and its bundle or the problems that kept it from being one. Small and
-    picklable: it crosses from the mapping process without the study's JSON."""
-
-    where: str
-    nct_id: str | None
-    version: str | None
-    outcome: Bundle | list[Problem]
-
-
-@dataclasses.dataclass
-class MappedBatch:
-    """Up to a batch of mapped studies, the problems of files that could not be read, and
-    how far reading got (for progress)."""
-
-    studies: list[MappedStudy] = dataclasses.field(default_factory=list)
-    problems: list[Problem] = dataclasses.field(default_factory=list)
-    files: int = 0  # input files finished since the previous batch
-    read: int = 0  # study records read since the previous batch
 
 
 def import_ctgov(
@@ -142,99 +116,6 @@ def import_ctgov(
                 pass
     report.seconds = time.perf_counter() - started
     return report
-
-
-# Reading and mapping ----------------------------------------------------------------------
-
-
-def mapped_batches(files: StudyFiles, batch_size: int) -> Iterator[MappedBatch]:
-    """Every study of `files`, mapped, `batch_size` at a time; the last batch may be empty."""
-    batch = MappedBatch()
-    for entry in files.entries:
-        for item in files.read(entry):
-            if isinstance(item, Problem):
-                batch.problems.append(item)
-                continue
-            batch.studies.append(_mapped(item))
-            batch.read += 1
-            if len(batch.studies) >= batch_size:
-                yield batch
-                batch = MappedBatch()
-        batch.files += 1
-    yield batch
-
-
-def _mapped(study: StudyInput) -> MappedStudy:
-    peeked = peek_version(study.data)
-    outcome: Bundle | list[Problem]
-    try:
-        outcome = map_study(study)
-    except ValidationFailed as failure:
-        outcome = failure.problems
-    return MappedStudy(_where(study), peeked.nct_id, peeked.version, outcome)
-
-
-@contextlib.contextmanager
-def mapping_process(paths: Sequence[Path], batch_size: int) -> Iterator[Iterator[MappedBatch]]:
-    """`mapped_batches` computed by a child process (`evidencedb.registries.ctgov.worker`),
-    which hands each batch over as a pickle on its standard output. The pipe's small buffer
-    keeps the child at most a batch ahead, so memory stays bounded by batches. A fresh
-    interpreter rather than multiprocessing: it shares no connection, lock or thread with
-    this process, and it does not re-run the caller's main module. It stops when its
-    batches are taken, when this process stops it, or when this process dies (its next
-    write fails)."""
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "evidencedb.registries.ctgov.worker",
-                str(batch_size),
-                *map(str, paths),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-        assert child.stdout is not None
-        try:
-            yield _batches_from(child, child.stdout, errors)
-        finally:
-            if child.poll() is None:
-                child.kill()
-            child.wait()
-            child.stdout.close()
-
-
-_LENGTH = struct.Struct("!Q")
-
-
-def send_message(stream: IO[bytes], kind: str, payload: Any) -> None:
-    """One message of the mapping process: its length, then a pickle of (kind, payload)."""
-    data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(data)))
-    stream.write(data)
-    stream.flush()
-
-
-def _batches_from(child: Any, stream: IO[bytes], errors: IO[bytes]) -> Iterator[MappedBatch]:
-    while True:
-        header = stream.read(_LENGTH.size)
-        data = stream.read(_LENGTH.unpack(header)[0]) if len(header) == _LENGTH.size else b""
-        if not data:
-            code = child.wait()
-            errors.seek(0)
-            said = errors.read().decode("utf-8", "replace").strip().splitlines()
-            last = f": {said[-1]}" if said else ""
-            raise EvidenceError(f"the mapping process stopped unexpectedly (exit {code}){last}")
-        # A pickle from the child this process started, running this same code: trusted.
-        kind, payload = pickle.loads(data)
-        if kind == "batch":
-            yield payload
-        elif kind == "done":
-            return
-        else:  # a bug in mapping: show it as the child saw it
-            raise RuntimeError(f"mapping failed in the child process:\n{payload}")
 
 
 # Loading ------------------------------------------------------------------------------------
@@ -296,11 +177,6 @@ def _newest_versions(
         else:
             kept.append(study)
     return kept
-
-
-def _where(study: StudyInput) -> str:
-    inside = study.path_of("")
-    return f"{study.file} {inside}" if inside else study.file
 
 
 def _skip_message(study: MappedStudy, reason: str) -> str:

@@ -1,4 +1,4 @@
-"""Large imports map their records in a second process (`imports.mapping_process`) while
+"""Large imports map their records in a second process (`background.mapping_process`) while
 this one writes. That must change nothing but the time taken: the same rows, warnings,
 problems and all-or-nothing transaction as mapping in-process."""
 
@@ -15,6 +15,7 @@ import pytest
 
 from evidencedb.errors import ValidationFailed
 from evidencedb.operations import import_ctgov as imports
+from evidencedb.registries.ctgov.background import mapping_process
 from tests.conftest import TestDatabase
 from tests.helpers import benchmark_module, snapshot
 from tests.registries.ctgov.test_ctgov import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
@@ -62,7 +63,7 @@ def test_a_failure_in_the_mapping_process_is_raised_here(tmp_path: Path) -> None
     missing = tmp_path / "gone.json"
     with (
         pytest.raises(RuntimeError, match="no such file or folder"),
-        imports.mapping_process([missing], 10) as batches,
+        mapping_process([missing], 10) as batches,
     ):
         list(batches)
 

@@ -1,9 +1,9 @@
-"""The mapping process of a large import (see `imports.mapping_process`).
+"""The mapping process of a large import (see `background.mapping_process`).
 
     python -m evidencedb.registries.ctgov.worker BATCH_SIZE PATH...
 
 Reads and maps the ClinicalTrials.gov records under PATH, `BATCH_SIZE` at a time, and writes
-each `imports.MappedBatch` to standard output as a message of `imports.send_message`, then
+each `background.MappedBatch` to standard output as a message of `background.send_message`, then
 ("done", None); a failure is sent as ("failed", traceback). Not meant to be run by hand.
 """
 
@@ -15,7 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from evidencedb.operations.import_ctgov import mapped_batches, send_message
+from evidencedb.registries.ctgov.background import mapped_batches, send_message
 from evidencedb.registries.ctgov.files import StudyFiles
 
 

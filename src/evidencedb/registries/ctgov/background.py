@@ -1,0 +1,142 @@
+"""Mapping ClinicalTrials.gov records in batches, in this process or in a second one.
+
+A large import maps its records in a child process (`worker`) a batch ahead of the writing;
+a batch crosses the pipe as a pickle of `MappedBatch`. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import pickle
+import struct
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from evidencedb.errors import EvidenceError, Problem, ValidationFailed
+from evidencedb.records.bundle import Bundle
+from evidencedb.records.location import format_location
+from evidencedb.registries.ctgov.files import StudyFiles, StudyInput
+from evidencedb.registries.ctgov.mapper import map_study, peek_version
+
+
+@dataclasses.dataclass(frozen=True)
+class MappedStudy:
+    """A study after mapping: what choosing between its versions needs, where it is (for
+    messages), and its bundle or the problems that kept it from being one. Small and
+    picklable: it crosses from the mapping process without the study's JSON."""
+
+    where: str
+    nct_id: str | None
+    version: str | None
+    outcome: Bundle | list[Problem]
+
+
+@dataclasses.dataclass
+class MappedBatch:
+    """Up to a batch of mapped studies, the problems of files that could not be read, and
+    how far reading got (for progress)."""
+
+    studies: list[MappedStudy] = dataclasses.field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    files: int = 0  # input files finished since the previous batch
+    read: int = 0  # study records read since the previous batch
+
+
+def mapped_batches(files: StudyFiles, batch_size: int) -> Iterator[MappedBatch]:
+    """Every study of `files`, mapped, `batch_size` at a time; the last batch may be empty."""
+    batch = MappedBatch()
+    for entry in files.entries:
+        for item in files.read(entry):
+            if isinstance(item, Problem):
+                batch.problems.append(item)
+                continue
+            batch.studies.append(_mapped(item))
+            batch.read += 1
+            if len(batch.studies) >= batch_size:
+                yield batch
+                batch = MappedBatch()
+        batch.files += 1
+    yield batch
+
+
+def _mapped(study: StudyInput) -> MappedStudy:
+    peeked = peek_version(study.data)
+    outcome: Bundle | list[Problem]
+    try:
+        outcome = map_study(study)
+    except ValidationFailed as failure:
+        outcome = failure.problems
+    return MappedStudy(_where(study), peeked.nct_id, peeked.version, outcome)
+
+
+def _where(study: StudyInput) -> str:
+    inside = format_location(study.prefix)
+    return f"{study.file} {inside}" if inside else study.file
+
+
+@contextlib.contextmanager
+def mapping_process(paths: Sequence[Path], batch_size: int) -> Iterator[Iterator[MappedBatch]]:
+    """`mapped_batches` computed by a child process (`evidencedb.registries.ctgov.worker`),
+    which hands each batch over as a pickle on its standard output. The pipe's small buffer
+    keeps the child at most a batch ahead, so memory stays bounded by batches. A fresh
+    interpreter rather than multiprocessing: it shares no connection, lock or thread with
+    this process, and it does not re-run the caller's main module. It stops when its
+    batches are taken, when this process stops it, or when this process dies (its next
+    write fails)."""
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "evidencedb.registries.ctgov.worker",
+                str(batch_size),
+                *map(str, paths),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        assert child.stdout is not None
+        try:
+            yield _batches_from(child, child.stdout, errors)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            child.stdout.close()
+
+
+_LENGTH = struct.Struct("!Q")
+
+
+def send_message(stream: IO[bytes], kind: str, payload: Any) -> None:
+    """One message of the mapping process: its length, then a pickle of (kind, payload)."""
+    data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _batches_from(child: Any, stream: IO[bytes], errors: IO[bytes]) -> Iterator[MappedBatch]:
+    while True:
+        header = stream.read(_LENGTH.size)
+        data = stream.read(_LENGTH.unpack(header)[0]) if len(header) == _LENGTH.size else b""
+        if not data:
+            code = child.wait()
+            errors.seek(0)
+            said = errors.read().decode("utf-8", "replace").strip().splitlines()
+            last = f": {said[-1]}" if said else ""
+            raise EvidenceError(f"the mapping process stopped unexpectedly (exit {code}){last}")
+        # A pickle from the child this process started, running this same code: trusted.
+        kind, payload = pickle.loads(data)
+        if kind == "batch":
+            yield payload
+        elif kind == "done":
+            return
+        else:  # a bug in mapping: show it as the child saw it
+            raise RuntimeError(f"mapping failed in the child process:\n{payload}")
