@@ -31,7 +31,7 @@ from evidencedb.registries.ctgov.background import (
     mapping_process,
 )
 from evidencedb.registries.ctgov.files import StudyFiles
-from evidencedb.registries.ctgov.mapper import is_newer, source_key
+from evidencedb.registries.ctgov.versions import is_newer, source_key
 from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.engine import resolve_url, sqlite_path
 from evidencedb.store.models import Source, Trial, TrialIdentifier

@@ -26,7 +26,9 @@ from evidencedb.cli.import_commands import ProgressBar
 from evidencedb.enums import ComparisonMeasure, EndpointKind, SpreadType
 from evidencedb.operations import import_ctgov as imports
 from evidencedb.operations import service
-from evidencedb.registries.ctgov.mapper import comparison_measure, dispersion, endpoint_kind, slug
+from evidencedb.registries.ctgov.codes import comparison_measure, endpoint_kind
+from evidencedb.registries.ctgov.keys import slug
+from evidencedb.registries.ctgov.values import dispersion
 from tests.conftest import TestDatabase, require_shared, run_cli
 from tests.helpers import snapshot
 

@@ -21,7 +21,8 @@ from evidencedb.errors import EvidenceError, Problem, ValidationFailed
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.location import format_location
 from evidencedb.registries.ctgov.files import StudyFiles, StudyInput
-from evidencedb.registries.ctgov.mapper import map_study, peek_version
+from evidencedb.registries.ctgov.mapper import map_study
+from evidencedb.registries.ctgov.versions import peek_version
 
 
 @dataclasses.dataclass(frozen=True)

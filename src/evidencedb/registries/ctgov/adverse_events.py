@@ -1,0 +1,182 @@
+"""The adverse-events module: each event group's totals, and each term's counts per group."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from evidencedb.enums import AdverseEventCategory
+from evidencedb.records.facts import AdverseEventRecord
+from evidencedb.records.location import format_location
+from evidencedb.registries.ctgov.arms import Arm, Arms
+from evidencedb.registries.ctgov.context import StudyContext
+from evidencedb.registries.ctgov.keys import DistinctTitles
+from evidencedb.registries.ctgov.reader import JsonPath, Node
+from evidencedb.registries.ctgov.values import join_notes
+
+# Adverse-event fields and the registry fields of a term's stats they come from.
+_EVENT_FIELDS = {
+    "term": "term",
+    "participants_affected": "numAffected",
+    "participants_at_risk": "numAtRisk",
+    "event_count": "numEvents",
+    "vocabulary": "sourceVocabulary",
+}
+# An event group's totals: field prefix (seriousNumAffected, ...), term, category.
+_AE_TOTALS = [
+    ("serious", "Total, serious adverse events", AdverseEventCategory.SERIOUS),
+    ("other", "Total, other adverse events", AdverseEventCategory.NON_SERIOUS),
+    ("deaths", "Total, all-cause mortality", AdverseEventCategory.ANY),
+]
+# The lists of terms: registry key, category, prefix of the group's number at risk.
+_EVENT_LISTS = [
+    ("seriousEvents", AdverseEventCategory.SERIOUS, "serious"),
+    ("otherEvents", AdverseEventCategory.NON_SERIOUS, "other"),
+]
+
+EventGroups = dict[str, tuple[Node, Arm]]  # group id -> the event group and its arm
+
+
+class _AdverseEventRows:
+    """The adverse-event records of one study, and the term labels given so far."""
+
+    def __init__(self, context: StudyContext, time_frame: str | None) -> None:
+        self.context = context
+        self.time_frame = time_frame
+        self.records: list[AdverseEventRecord] = []
+        # One registry entry is one term in every arm: a term listed twice in an organ system
+        # (under two vocabularies, say) becomes "term (2)" for all arms alike.
+        self.terms: dict[tuple[str, AdverseEventCategory], DistinctTitles] = {}
+        for _, total, category in _AE_TOTALS:
+            self.term_label("", category, total)
+
+    def term_label(self, organ: str, category: AdverseEventCategory, term: str) -> str:
+        return self.terms.setdefault((organ, category), DistinctTitles())(term)
+
+    def add(
+        self,
+        arm: Arm,
+        term: str,
+        organ: str,
+        category: AdverseEventCategory,
+        fields: dict[str, Any],
+        path: JsonPath,
+        names: Mapping[str, str],
+    ) -> None:
+        record = self.context.record(
+            AdverseEventRecord,
+            {
+                **self.context.cited(format_location(path)),
+                "arm": arm.key,
+                "term": term,
+                "organ_system": organ,
+                "category": category,
+                "time_frame": self.time_frame,
+                **fields,
+            },
+            path,
+            names,
+        )
+        if record is not None:
+            self.records.append(record)
+
+
+def adverse_event_records(
+    context: StudyContext, arms: Arms, module: Node | None
+) -> list[AdverseEventRecord]:
+    """The totals of each event group, then each serious and other term's counts per group."""
+    if module is None:
+        return []
+    rows = _AdverseEventRows(context, module.text("timeFrame"))
+    groups = _event_groups(context, arms, module, rows)
+    for list_key, category, prefix in _EVENT_LISTS:
+        for event in module.nodes(list_key):
+            _term_rows(rows, event, category, prefix, groups)
+    return rows.records
+
+
+def _event_groups(
+    context: StudyContext, arms: Arms, module: Node, rows: _AdverseEventRows
+) -> EventGroups:
+    """The event groups bound to arms, each with its totals as aggregate rows."""
+    taken: set[str] = set()
+    groups: EventGroups = {}
+    for group in module.nodes("eventGroups"):
+        group_id, arm = arms.group(group, taken)
+        if group_id is None:
+            continue
+        if group_id in groups:
+            context.issues.add((*group.path, "id"), f"group {group_id} is listed twice")
+            continue
+        groups[group_id] = (group, arm)
+        for prefix, total, category in _AE_TOTALS:
+            affected = group.whole(f"{prefix}NumAffected")
+            at_risk = group.whole(f"{prefix}NumAtRisk")
+            if affected is None and at_risk is None:
+                continue
+            rows.add(
+                arm,
+                total,
+                "",
+                category,
+                {
+                    "is_aggregate": True,
+                    "participants_affected": affected,
+                    "participants_at_risk": at_risk,
+                },
+                (*group.path, f"{prefix}NumAffected"),
+                {},
+            )
+    return groups
+
+
+def _term_rows(
+    rows: _AdverseEventRows,
+    event: Node,
+    category: AdverseEventCategory,
+    prefix: str,
+    groups: EventGroups,
+) -> None:
+    """One term's counts in each event group it names; a group that gives no number at risk
+    for the term has the group's own."""
+    term = event.required("term", "the adverse-event term")
+    if term is None:
+        return
+    organ = event.text("organSystem") or ""
+    label = rows.term_label(organ, category, term)
+    counted: set[str] = set()
+    assessment = event.text("assessmentType")
+    note = join_notes(
+        event.text("notes"),
+        "non-systematic assessment" if assessment == "NON_SYSTEMATIC_ASSESSMENT" else None,
+    )
+    vocabulary = event.text("sourceVocabulary")
+    for stat in event.nodes("stats"):
+        found = stat.group_in(
+            groups,
+            counted,
+            missing="the event group's id",
+            among="the event groups",
+            twice="is counted twice for this term",
+        )
+        if found is None:
+            continue
+        _, (group, arm) = found
+        at_risk = stat.whole("numAtRisk")
+        if at_risk is None and "numAtRisk" not in stat.data:
+            at_risk = group.whole(f"{prefix}NumAtRisk")
+        rows.add(
+            arm,
+            label,
+            organ,
+            category,
+            {
+                "vocabulary": vocabulary,
+                "participants_affected": stat.whole("numAffected"),
+                "participants_at_risk": at_risk,
+                "event_count": stat.whole("numEvents"),
+                "note": note,
+            },
+            stat.path,
+            _EVENT_FIELDS,
+        )

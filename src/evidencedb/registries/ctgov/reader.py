@@ -1,0 +1,163 @@
+"""Typed reading of a study's JSON: each wrong type or missing field noted with its path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from evidencedb.errors import Problem
+from evidencedb.records.location import format_location
+from evidencedb.registries.ctgov.files import StudyInput
+
+JsonPath = tuple[str | int, ...]
+Group = TypeVar("Group")  # what a group id stands for: an arm, or an event group and its arm
+
+
+class Issues:
+    """The problems of one study, each located at a JSON path, in the order found."""
+
+    def __init__(self, study: StudyInput) -> None:
+        self.study = study
+        self.problems: list[Problem] = []
+        self._seen: set[Problem] = set()
+
+    def add(self, path: JsonPath, message: str) -> None:
+        # A field read twice (for a value and for a decision) is reported once.
+        problem = self.study.problem(format_location(path), message)
+        if problem not in self._seen:
+            self._seen.add(problem)
+            self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Problems located already (by record validation), kept as they come."""
+        self.problems.extend(problems)
+
+
+def json_type(value: Any) -> str:
+    """A JSON value's type, in the words a problem message uses."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+@dataclass(frozen=True)
+class Node:
+    """An object of the study's JSON and where it is."""
+
+    data: dict[str, Any]
+    path: JsonPath
+    issues: Issues
+
+    def locator(self, *parts: str | int) -> str:
+        return format_location((*self.path, *parts))
+
+    def _typed(self, key: str, expected: str, accepts: Callable[[Any], bool]) -> Any:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not accepts(value):
+            self.issues.add((*self.path, key), f"expected {expected}, not {json_type(value)}")
+            return None
+        return value
+
+    def node(self, key: str) -> Node | None:
+        value = self._typed(key, "an object", lambda v: isinstance(v, dict))
+        return None if value is None else Node(value, (*self.path, key), self.issues)
+
+    def nodes(self, key: str) -> list[Node]:
+        values = self._typed(key, "a list", lambda v: isinstance(v, list)) or []
+        found = []
+        for index, value in enumerate(values):
+            if isinstance(value, dict):
+                found.append(Node(value, (*self.path, key, index), self.issues))
+            else:
+                message = f"expected an object, not {json_type(value)}"
+                self.issues.add((*self.path, key, index), message)
+        return found
+
+    def text(self, key: str) -> str | None:
+        value = self._typed(key, "a string", lambda v: isinstance(v, str))
+        return (value.strip() or None) if isinstance(value, str) else None
+
+    def required(self, key: str, what: str) -> str | None:
+        """A string the record must have: missing is a problem (so is a wrong type, once)."""
+        value = self.text(key)
+        raw = self.data.get(key)
+        if value is None and (raw is None or isinstance(raw, str)):
+            self.issues.add((*self.path, key), f"missing: {what}")
+        return value
+
+    def group_in(
+        self,
+        groups: Mapping[str, Group],
+        seen: set[str],
+        *,
+        missing: str,
+        among: str,
+        twice: str,
+    ) -> tuple[str, Group] | None:
+        """This node's `groupId` and what it names among `groups`, once per `seen`. A missing id
+        (`missing`: what it is), an id not among them (`among`: what they are) and one already
+        in `seen` (`twice`: what that means) are problems."""
+        group_id = self.required("groupId", missing)
+        if group_id is None:
+            return None
+        found = groups.get(group_id)
+        if found is None:
+            message = f"group {group_id!r} is not among {among}"
+            self.issues.add((*self.path, "groupId"), message)
+            return None
+        if group_id in seen:
+            self.issues.add((*self.path, "groupId"), f"group {group_id} {twice}")
+            return None
+        seen.add(group_id)
+        return group_id, found
+
+    def texts(self, key: str) -> list[tuple[int, str]]:
+        values = self._typed(key, "a list", lambda v: isinstance(v, list)) or []
+        found = []
+        for index, value in enumerate(values):
+            if isinstance(value, str):
+                if value.strip():
+                    found.append((index, value.strip()))
+            else:
+                message = f"expected a string, not {json_type(value)}"
+                self.issues.add((*self.path, key, index), message)
+        return found
+
+    def whole(self, key: str) -> int | None:
+        """A JSON integer (counts of the adverse-events module, enrollment)."""
+        value = self._typed(
+            key,
+            "a whole number",
+            lambda v: isinstance(v, int) and not isinstance(v, bool),
+        )
+        return value if isinstance(value, int) else None
+
+    def whole_text(self, key: str) -> int | None:
+        """A string holding a whole number (the registry's denominators: "92")."""
+        text = self.text(key)
+        if text is None:
+            return None
+        # Ten digits at most: a count beyond that is no count, and int() of a string of more
+        # than 4300 digits raises.
+        if not re.fullmatch(r"[0-9]{1,10}", text):
+            self.issues.add((*self.path, key), f"{text!r}: expected a whole number")
+            return None
+        return int(text)
+
+
+def objects(value: Any, key: str) -> list[dict[str, Any]]:
+    """The objects of a list, read leniently (the typed reading reports what is wrong)."""
+    items = value.get(key) if isinstance(value, dict) else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
