@@ -7,7 +7,6 @@ from typing import Any
 
 from evidencedb.enums import AdverseEventCategory
 from evidencedb.records.facts import AdverseEventRecord
-from evidencedb.records.location import format_location
 from evidencedb.registries.ctgov.arms import Arm, Arms
 from evidencedb.registries.ctgov.context import StudyContext
 from evidencedb.registries.ctgov.keys import DistinctTitles
@@ -66,7 +65,7 @@ class _AdverseEventRows:
         record = self.context.record(
             AdverseEventRecord,
             {
-                **self.context.cited(format_location(path)),
+                **self.context.cited(path),
                 "arm": arm.key,
                 "term": term,
                 "organ_system": organ,

@@ -68,7 +68,7 @@ def analysis_comparisons(
         record = context.record(
             ComparisonRecord,
             {
-                **context.cited(analysis.locator()),
+                **context.cited(analysis.path),
                 "endpoint": endpoint,
                 "arm": arm.key,
                 "comparator": None if comparator is None else comparator.key,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from evidencedb.enums import ArmRole
 from evidencedb.registries.ctgov.keys import UniqueKeys, normal_title
-from evidencedb.registries.ctgov.reader import Node
+from evidencedb.registries.ctgov.reader import JsonPath, Node
 
 
 @dataclass
@@ -25,10 +25,11 @@ class Arm:
     label: str
     role: ArmRole | None
     description: str | None
-    locator: str
+    path: JsonPath  # of the arm group or results group it came from
     from_protocol: bool
     n_enrolled: int | None = None
-    interventions: dict[str, str] = field(default_factory=dict)  # intervention key -> locator
+    # intervention key -> the path of the field that links the two
+    interventions: dict[str, JsonPath] = field(default_factory=dict)
 
 
 def loose_title(title: str) -> str:
@@ -48,13 +49,13 @@ class Arms:
         label: str,
         role: ArmRole | None,
         description: str | None,
-        locator: str,
+        path: JsonPath,
         *,
         from_protocol: bool,
         fallback_key: str,
     ) -> Arm:
         arm = Arm(
-            self.keys.make(label, fallback_key), label, role, description, locator, from_protocol
+            self.keys.make(label, fallback_key), label, role, description, path, from_protocol
         )
         self.arms.append(arm)
         return arm
@@ -85,7 +86,7 @@ class Arms:
                 title,
                 None,
                 node.text("description"),
-                node.locator(),
+                node.path,
                 from_protocol=False,
                 fallback_key=group_id or "group",
             )

@@ -34,9 +34,9 @@ class StudyContext:
         """The study's NCT id is known: its facts cite the record of that id from now on."""
         self.nct, self.source = nct, source_key(nct)
 
-    def cited(self, locator: str) -> dict[str, Any]:
-        """The fields that make a record cite the registry record at `locator`."""
-        return {"source": self.source, "locator": locator}
+    def cited(self, path: JsonPath) -> dict[str, Any]:
+        """The fields that make a record cite the registry record's field at `path`."""
+        return {"source": self.source, "locator": format_location(path)}
 
     def record(
         self,
@@ -55,11 +55,11 @@ class StudyContext:
             def locate(location: Location, message: str) -> Problem:
                 message = message.removeprefix("Value error, ")
                 if location and str(location[0]) in names:
-                    where = format_location((*path, names[str(location[0])], *location[1:]))
+                    where = (*path, names[str(location[0])], *location[1:])
                     return self.study.problem(where, message)
                 if location:
                     message = f"{format_location(location)}: {message}"
-                return self.study.problem(format_location(path), message)
+                return self.study.problem(path, message)
 
             self.issues.extend(pydantic_problems(error, locate))
             return None

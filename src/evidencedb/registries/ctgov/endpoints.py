@@ -59,7 +59,7 @@ class Endpoints:
                 record = self.context.record(
                     EndpointRecord,
                     {
-                        **self.context.cited(node.locator()),
+                        **self.context.cited(node.path),
                         "key": f"{prefix}-{index + 1}",
                         "name": name,
                         "kind": kind,
@@ -104,7 +104,7 @@ class Endpoints:
         record = self.context.record(
             EndpointRecord,
             {
-                **self.context.cited(measure.locator()),
+                **self.context.cited(measure.path),
                 "key": f"results-{index + 1}",
                 "name": title,
                 "kind": kind,

@@ -41,17 +41,9 @@ class StudyInput:
     data: Any
     sha256: str  # of the study's canonical JSON, see `canonical_sha256`
 
-    def path_of(self, path: str) -> str:
-        """A JSON path inside the study, as seen from the top of its file."""
-        prefix = format_location(self.prefix)
-        if not prefix:
-            return path
-        if not path:
-            return prefix
-        return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
-
-    def problem(self, path: str, message: str, line: int | None = None) -> Problem:
-        return Problem(self.file, line, self.path_of(path), message)
+    def problem(self, path: Location, message: str) -> Problem:
+        """A problem at `path` inside the study, located from the top of its file."""
+        return Problem(self.file, None, format_location((*self.prefix, *path)), message)
 
 
 def canonical_sha256(data: Any) -> str:

@@ -16,7 +16,6 @@ the top of each.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from evidencedb.enums import InterventionKind, SourceOrigin
@@ -149,7 +148,7 @@ def _protocol_arms(
             label,
             ARM_ROLES.get(type_code) if type_code else None,
             group.text("description"),
-            group.locator(),
+            group.path,
             from_protocol=True,
             fallback_key=f"arm-{index + 1}",
         )
@@ -161,7 +160,7 @@ def _protocol_arms(
         for position, name in group.texts("interventionNames"):
             key = _intervention_named(name, interventions)
             if key is not None:
-                arm.interventions.setdefault(key, group.locator("interventionNames", position))
+                arm.interventions.setdefault(key, (*group.path, "interventionNames", position))
     by_label: dict[str, Arm] = {}
     for _, arm in groups:
         by_label.setdefault(normal_title(arm.label), arm)
@@ -169,7 +168,7 @@ def _protocol_arms(
         for position, label in node.texts("armGroupLabels"):
             found = by_label.get(normal_title(label))
             if found is not None:
-                found.interventions.setdefault(key, node.locator("armGroupLabels", position))
+                found.interventions.setdefault(key, (*node.path, "armGroupLabels", position))
     return records
 
 
@@ -192,7 +191,7 @@ def _interventions(
         record = context.record(
             InterventionRecord,
             {
-                **context.cited(node.locator()),
+                **context.cited(node.path),
                 "key": key,
                 "name": name,
                 "kind": INTERVENTION_KINDS.get(type_code or "", InterventionKind.OTHER),
@@ -225,28 +224,22 @@ def _arm_records(context: StudyContext, arms: Arms) -> list[ArmRecord]:
         record = context.record(
             ArmRecord,
             {
-                **context.cited(arm.locator),
+                **context.cited(arm.path),
                 "key": arm.key,
                 "label": arm.label,
                 "role": arm.role,
                 "description": arm.description,
                 "n_enrolled": arm.n_enrolled,
                 "interventions": [
-                    ArmInterventionRecord(intervention=key, source=context.source, locator=locator)
-                    for key, locator in arm.interventions.items()
+                    ArmInterventionRecord(
+                        intervention=key, source=context.source, locator=format_location(path)
+                    )
+                    for key, path in arm.interventions.items()
                 ],
             },
-            _path_of(arm.locator),
+            arm.path,
             {"label": "label" if arm.from_protocol else "title", "description": "description"},
         )
         if record is not None:
             records.append(record)
     return records
-
-
-def _path_of(locator: str) -> JsonPath:
-    """A JSON path back from its text ("a.b[2].c" -> ("a", "b", 2, "c"))."""
-    parts: list[str | int] = []
-    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", locator):
-        parts.append(int(index) if index else name)
-    return tuple(parts)

@@ -119,7 +119,7 @@ def _measured_results(
                 record = context.record(
                     ResultRecord,
                     {
-                        **context.cited(item.locator()),
+                        **context.cited(item.path),
                         **row,
                         "endpoint": endpoint,
                         "arm": arm.key,

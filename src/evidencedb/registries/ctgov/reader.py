@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from evidencedb.errors import Problem
-from evidencedb.records.location import format_location
 from evidencedb.registries.ctgov.files import StudyInput
 
 JsonPath = tuple[str | int, ...]
@@ -25,7 +24,7 @@ class Issues:
 
     def add(self, path: JsonPath, message: str) -> None:
         # A field read twice (for a value and for a decision) is reported once.
-        problem = self.study.problem(format_location(path), message)
+        problem = self.study.problem(path, message)
         if problem not in self._seen:
             self._seen.add(problem)
             self.problems.append(problem)
@@ -57,9 +56,6 @@ class Node:
     data: dict[str, Any]
     path: JsonPath
     issues: Issues
-
-    def locator(self, *parts: str | int) -> str:
-        return format_location((*self.path, *parts))
 
     def _typed(self, key: str, expected: str, accepts: Callable[[Any], bool]) -> Any:
         value = self.data.get(key)

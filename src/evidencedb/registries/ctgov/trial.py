@@ -75,7 +75,7 @@ def trial_record(
     return context.record(
         TrialRecord,
         {
-            **context.cited(format_location(ident_path)),
+            **context.cited(ident_path),
             "key": context.nct,
             "title": title or context.nct,
             "acronym": acronym,
@@ -110,7 +110,7 @@ def _identifiers(context: StudyContext, identification: Node) -> list[dict[str, 
         {
             "registry": Registry.NCT,
             "value": context.nct,
-            "locator": identification.locator("nctId"),
+            "locator": format_location((*identification.path, "nctId")),
         }
     ]
     org = identification.node("orgStudyIdInfo")
@@ -120,14 +120,20 @@ def _identifiers(context: StudyContext, identification: Node) -> list[dict[str, 
             {
                 "registry": Registry.ORG_STUDY_ID,
                 "value": org_id,
-                "locator": org.locator("id"),
+                "locator": format_location((*org.path, "id")),
             }
         )
     for secondary in identification.nodes("secondaryIdInfos"):
         value = secondary.text("id")
         registry = secondary_registry(secondary.text("type"), value)
         if value is not None and registry is not None:
-            found.append({"registry": registry, "value": value, "locator": secondary.locator("id")})
+            found.append(
+                {
+                    "registry": registry,
+                    "value": value,
+                    "locator": format_location((*secondary.path, "id")),
+                }
+            )
     seen: set[tuple[Registry, str]] = set()
     unique = []
     for identifier in found:  # a record may list one identifier twice
