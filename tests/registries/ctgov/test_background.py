@@ -18,7 +18,7 @@ from evidencedb.operations import import_ctgov as imports
 from evidencedb.registries.ctgov.background import mapping_process
 from tests.conftest import TestDatabase
 from tests.helpers import benchmark_module, snapshot
-from tests.registries.ctgov.test_ctgov import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
+from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
 
 INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 
