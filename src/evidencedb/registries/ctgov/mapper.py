@@ -1,4 +1,4 @@
-"""ClinicalTrials.gov API v2 study records -> the validated records seed files produce.
+"""One ClinicalTrials.gov study mapped into the records seed files produce: the whole, its arms.
 
 `map_study` turns one study's JSON into a `TrialFile` inside a `Bundle` (origin `ctgov`), ready
 for the one loader; nothing here touches the database. Every fact names the registry record as
