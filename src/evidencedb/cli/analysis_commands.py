@@ -14,6 +14,7 @@ from rich.markup import escape
 from evidencedb.analysis import checks
 from evidencedb.analysis import comparisons as analysis
 from evidencedb.analysis.derive import LEVEL as DERIVED_LEVEL
+from evidencedb.analysis.findings import FINDING_COLUMNS, Finding, Severity, has_errors
 from evidencedb.cli.output import Format, echo_err, handle_errors, print_rows
 from evidencedb.enums import ComparisonMeasure, ComparisonOrigin, EndpointKind
 from evidencedb.operations import service
@@ -127,9 +128,9 @@ def check(
     with service.reading(ctx.obj) as connection:
         findings = checks.run_checks(connection, documents_root=seeds)
     if findings or fmt != "table":
-        _print([finding.as_dict() for finding in findings], checks.FINDING_COLUMNS, fmt)
+        _print([finding.as_dict() for finding in findings], FINDING_COLUMNS, fmt)
     echo_err(_summary(findings))
-    if checks.has_errors(findings):
+    if has_errors(findings):
         raise typer.Exit(1)
 
 
@@ -195,10 +196,10 @@ def _print(rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: Format) ->
     print_rows([{column: row[column] for column in columns} for row in rows], fmt)
 
 
-def _summary(findings: list[checks.Finding]) -> str:
+def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "no findings"
-    counts = {severity: 0 for severity in checks.Severity}
+    counts = {severity: 0 for severity in Severity}
     for finding in findings:
         counts[finding.severity] += 1
     return ", ".join(f"{count} {severity.value}" for severity, count in counts.items()) + (
