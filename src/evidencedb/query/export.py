@@ -40,7 +40,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from evidencedb.errors import EvidenceError
-from evidencedb.query import queries
+from evidencedb.query import facts
+from evidencedb.query.statement import AnySelect
 from evidencedb.store.models import metadata
 
 # A cell a spreadsheet would evaluate starts with one of these (OWASP's list for CSV injection).
@@ -88,8 +89,8 @@ class CellTarget(Enum):
 
 
 def csv_ready(
-    statement: queries.AnySelect, target: CellTarget = CellTarget.CSV_WRITER
-) -> tuple[queries.AnySelect, list[int]]:
+    statement: AnySelect, target: CellTarget = CellTarget.CSV_WRITER
+) -> tuple[AnySelect, list[int]]:
     """The statement with its cells computed by the database as `csv_cell` writes them, so
     that no Python code of ours runs per cell: the Python work per row is what bounds an
     export. Booleans become true/false, non-finite floats NULL, text starting like a formula
@@ -234,7 +235,7 @@ def write_csv_rows(stream: IO[str], columns: Sequence[str], rows: Iterable[Seque
 class Export:
     name: str
     kind: str  # "table" or "view"
-    statement: queries.AnySelect
+    statement: AnySelect
     descriptions: Mapping[str, str]
 
 
@@ -263,19 +264,19 @@ def exports() -> list[Export]:
     found = []
     for table in metadata.sorted_tables:
         descriptions = {column.name: column.comment or "" for column in table.columns}
-        table_statement: queries.AnySelect = select(table).order_by(table.c.id)
+        table_statement: AnySelect = select(table).order_by(table.c.id)
         found.append(Export(table.name, "table", table_statement, descriptions))
     for name, build in (
-        ("results_flat", queries.results_flat),
-        ("comparisons_flat", queries.comparisons_flat),
-        ("adverse_events_flat", queries.adverse_events_flat),
+        ("results_flat", facts.results_flat),
+        ("comparisons_flat", facts.comparisons_flat),
+        ("adverse_events_flat", facts.adverse_events_flat),
     ):
         statement = build()
         found.append(Export(name, "view", statement, _view_descriptions(statement)))
     return found
 
 
-def _view_descriptions(statement: queries.AnySelect) -> dict[str, str]:
+def _view_descriptions(statement: AnySelect) -> dict[str, str]:
     descriptions = {}
     for column in statement.selected_columns:
         name = str(column.key)
@@ -342,7 +343,7 @@ def write_export(connection: Connection, name: str, stream: IO[str]) -> int:
     )
 
 
-def write_select(connection: Connection, statement: queries.AnySelect, stream: IO[str]) -> int:
+def write_select(connection: Connection, statement: AnySelect, stream: IO[str]) -> int:
     """Stream a SELECT as CSV, in the connection's transaction, with the cells made ready by
     the database (`csv_ready`), so that the rows never go through SQLAlchemy's result
     processing: on PostgreSQL, the server writes the CSV itself (COPY); on SQLite, each row
@@ -382,7 +383,7 @@ def write_select(connection: Connection, statement: queries.AnySelect, stream: I
         cursor.close()
 
 
-def _inline_sql(connection: Connection, statement: queries.AnySelect) -> str:
+def _inline_sql(connection: Connection, statement: AnySelect) -> str:
     return str(
         statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     )
