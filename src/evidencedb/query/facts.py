@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 from sqlalchemy import (
@@ -24,6 +25,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import TypeEngine
 
 from evidencedb.query.filters import FactFilters, fact_conditions, filter_values
 from evidencedb.query.statement import AnySelect, Names, contains, with_values
@@ -239,3 +241,45 @@ def comparisons_flat(filters: FactFilters = FactFilters()) -> AnySelect:
 
 def adverse_events_flat(filters: FactFilters = FactFilters()) -> AnySelect:
     return fact_statement("adverse_events_flat", filters)
+
+
+# What the views' columns mean ------------------------------------------------------------
+
+# The columns a view names itself (a column taken as it is from a table has that column's
+# comment as its description).
+_VIEW_DESCRIPTIONS = {
+    "trial_key": "Natural key of the trial.",
+    "trial_title": "Title of the trial.",
+    "registry_ids": "Registry identifiers of the trial, '; '-separated (NCT ids bare).",
+    "arm_key": "Natural key of the arm within its trial.",
+    "arm_label": "Label of the arm.",
+    "arm_role": "Role of the arm.",
+    "endpoint_key": "Natural key of the endpoint within its trial.",
+    "endpoint_name": "Name of the endpoint.",
+    "endpoint_kind": "Kind of outcome.",
+    "endpoint_role": "Primary, secondary, ... endpoint.",
+    "comparator_arm_key": "Natural key of the comparator arm.",
+    "comparator_role": "Role of the comparator arm (historical_control: not randomised).",
+    "source_key": "Natural key of the source that states the fact.",
+    "source_doi": "DOI of that source.",
+}
+
+
+@dataclass(frozen=True)
+class FactColumn:
+    """One column of a flat view, as the data dictionary describes it."""
+
+    name: str
+    type: TypeEngine[Any]
+    description: str
+
+
+def fact_columns(view: FactView) -> list[FactColumn]:
+    """The columns of the flat view `view`, in order, with their type and description."""
+    found = []
+    for selected in FACT_VIEWS[view](frozenset()).selected_columns:
+        name = str(selected.key)
+        table_column = getattr(selected, "element", selected)  # a renamed column is a Label
+        comment = getattr(table_column, "comment", None) or ""
+        found.append(FactColumn(name, selected.type, _VIEW_DESCRIPTIONS.get(name, comment)))
+    return found
