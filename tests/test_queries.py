@@ -310,3 +310,33 @@ def test_each_fact_filter_keeps_exactly_the_rows_it_describes(corpus: TestDataba
                     assert [dict(row) for row in facts.fetch_facts(connection, view, both)] == [
                         row for row in expected if row["trial_key"] == trial
                     ], (view, name, value)
+
+
+def test_a_filter_given_several_values_keeps_the_rows_of_any(corpus: TestDatabase) -> None:
+    """A tuple of values (the forest plot's repeatable options) keeps the rows that match any
+    of them, in the view's order, through fetch_facts and fact_statement; an empty tuple is
+    no filter."""
+    view: facts.FactView = "comparisons_flat"
+    with service.reading(corpus.url) as connection:
+        everything = [dict(row) for row in facts.fetch_facts(connection, view)]
+        trials = sorted({row["trial_key"] for row in everything})[:2]
+        measures = sorted({str(row["measure"]) for row in everything})[:2]
+        for name, column, values in (
+            ("trial", "trial_key", trials),
+            ("measure", "measure", measures),
+        ):
+            filters = FactFilters(**{name: tuple(values)})
+            expected = [row for row in everything if row[column] in values]
+            assert 0 < len(expected) < len(everything), name
+            fetched = facts.fetch_facts(connection, view, filters)
+            assert [dict(row) for row in fetched] == expected, name
+            statement = facts.fact_statement(view, filters)
+            assert [dict(row) for row in connection.execute(statement).mappings()] == expected
+        both = FactFilters(trial=tuple(trials), measure=(measures[0],))
+        assert [dict(row) for row in facts.fetch_facts(connection, view, both)] == [
+            row
+            for row in everything
+            if row["trial_key"] in trials and row["measure"] == measures[0]
+        ]
+        unset = FactFilters(trial=(), measure=())
+        assert [dict(row) for row in facts.fetch_facts(connection, view, unset)] == everything

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
-from evidencedb.query.filters import FactFilters, fact_conditions, filter_values
+from evidencedb.query.filters import FactFilters, equal_conditions, fact_conditions, filter_values
 from evidencedb.query.statement import AnySelect, Names, contains, with_values
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import Arm, Endpoint, Source, Trial, TrialIdentifier
@@ -137,19 +137,11 @@ def _comparisons_flat(names: Names) -> AnySelect:
         .join(Endpoint, Endpoint.id == Comparison.endpoint_id)
         .join(Source, Source.id == Comparison.source_id)
         .where(*fact_conditions(names, has_endpoint=True, arm_id=Comparison.arm_id))
-        .where(*_comparison_conditions(names))
+        .where(
+            *equal_conditions(names, {"measure": Comparison.measure, "origin": Comparison.origin})
+        )
         .order_by(Comparison.id)
     )
-
-
-def _comparison_conditions(names: Names) -> list[ColumnElement[bool]]:
-    """The conditions of the filters that only comparisons have."""
-    found: list[ColumnElement[bool]] = []
-    if "measure" in names:
-        found.append(Comparison.measure == bindparam("measure"))
-    if "origin" in names:
-        found.append(Comparison.origin == bindparam("origin"))
-    return found
 
 
 def grade_floor() -> ColumnElement[Any]:

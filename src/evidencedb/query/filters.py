@@ -10,6 +10,7 @@ database took to answer it (about 1 ms of 1.5 for `results --trial` at 20,000 re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,10 @@ from evidencedb.store.models import (
     TrialIdentifier,
 )
 
+# A filter that names the values it accepts: one (`"a"`) or any of several (`("a", "b")`, as
+# the forest plot's repeatable options give them). An empty text or tuple is no filter.
+Choice = str | tuple[str, ...] | None
+
 
 @dataclass(frozen=True)
 class TrialFilters:
@@ -69,22 +74,22 @@ class TrialFilters:
 class FactFilters:
     """Filters of the fact commands; each applies where the fact has that attribute."""
 
-    trial: str | None = None
+    trial: Choice = None
     intervention: str | None = None
     condition: str | None = None
-    endpoint: str | None = None
-    endpoint_kind: str | None = None
-    endpoint_role: str | None = None
-    arm: str | None = None
-    arm_role: str | None = None
+    endpoint: Choice = None
+    endpoint_kind: Choice = None
+    endpoint_role: Choice = None
+    arm: Choice = None
+    arm_role: Choice = None
     timepoint: float | None = None
     timepoint_unit: str | None = None
-    measure: str | None = None
-    origin: str | None = None
+    measure: Choice = None
+    origin: Choice = None
     serious: bool | None = None
     min_grade: int | None = None
     term: str | None = None
-    source: str | None = None
+    source: Choice = None
     text: str | None = None
 
 
@@ -92,13 +97,23 @@ class FactFilters:
 _PATTERNS = ("condition", "text", "term")
 
 
+def any_of(name: str) -> str:
+    """The parameter of filter `name` given several values (an expanding IN list)."""
+    return f"{name}_any_of"
+
+
 def filter_values(filters: TrialFilters | FactFilters) -> Values:
-    """The bound parameters of the filters that are set (text that is not empty, any other
-    value that is not None), named as in the statements that `trial_conditions` and
-    `fact_conditions` build."""
-    values: Values = {
-        name: value for name, value in vars(filters).items() if value is not None and value != ""
-    }
+    """The bound parameters of the filters that are set (text or a tuple that is not empty,
+    any other value that is not None), named as in the statements that `trial_conditions`,
+    `fact_conditions` and `equal_conditions` build."""
+    values: Values = {}
+    for name, value in vars(filters).items():
+        if value is None or value == "" or value == ():
+            continue
+        if isinstance(value, tuple):
+            values[any_of(name)] = list(value)
+        else:
+            values[name] = value
     for name in _PATTERNS:
         if name in values:
             values[name] = like_pattern(values[name])
@@ -113,18 +128,25 @@ def filter_values(filters: TrialFilters | FactFilters) -> Values:
     return values
 
 
+def equal_conditions(names: Names, columns: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """For each filter of `columns` that is set: its column equals the filter's value, or is
+    one of its values when it was given several."""
+    found: list[ColumnElement[bool]] = []
+    for name, compared in columns.items():
+        if name in names:
+            found.append(compared == bindparam(name))
+        elif any_of(name) in names:
+            found.append(compared.in_(bindparam(any_of(name), expanding=True)))
+    return found
+
+
 def trial_conditions(names: Names) -> list[ColumnElement[bool]]:
     """The conditions on the trial of the filters `names` (TrialFilters' own, and those of
     FactFilters that concern the trial)."""
-    found: list[ColumnElement[bool]] = []
-    if "trial" in names:
-        found.append(Trial.key == bindparam("trial"))
+    found = equal_conditions(names, {"trial": Trial.key})
     if "condition" in names:
         found.append(contains(Trial.condition, bindparam("condition")))
-    if "design" in names:
-        found.append(Trial.design == bindparam("design"))
-    if "phase" in names:
-        found.append(Trial.phase == bindparam("phase"))
+    found.extend(equal_conditions(names, {"design": Trial.design, "phase": Trial.phase}))
     if "registry_id" in names:
         found.append(
             exists().where(
@@ -158,7 +180,7 @@ def fact_conditions(names: Names, *, has_endpoint: bool, arm_id: Any) -> list[Co
     if "intervention" in names:
         found.append(arm_receives(names, arm_id))
     equals = {**_FACT_EQUALS, **_ENDPOINT_EQUALS} if has_endpoint else _FACT_EQUALS
-    found.extend(column == bindparam(name) for name, column in equals.items() if name in names)
+    found.extend(equal_conditions(names, equals))
     return found
 
 
