@@ -52,7 +52,8 @@ from corpus import write_corpus  # noqa: E402
 
 from evidencedb.operations import service  # noqa: E402
 from evidencedb.operations.import_ctgov import import_ctgov  # noqa: E402
-from evidencedb.query import export, queries  # noqa: E402
+from evidencedb.query import export, facts  # noqa: E402
+from evidencedb.query.filters import FactFilters  # noqa: E402
 from evidencedb.store.models import metadata  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
@@ -321,8 +322,8 @@ def native_export(database: Database, name: str, out: Path) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Probe:
     name: str
-    view: queries.FactView
-    filters: queries.FactFilters
+    view: facts.FactView
+    filters: FactFilters
 
 
 def probes(url: str) -> list[Probe]:
@@ -352,41 +353,39 @@ def probes(url: str) -> list[Probe]:
     kind = kind or "overall_survival"
     generic_name = re.sub(r"\s*\(\d+\)$", "", intervention.name)
     return [
-        Probe("results --trial", "results_flat", queries.FactFilters(trial=trial_key)),
+        Probe("results --trial", "results_flat", FactFilters(trial=trial_key)),
         Probe(
             "results --intervention KEY",
             "results_flat",
-            queries.FactFilters(intervention=intervention.key),
+            FactFilters(intervention=intervention.key),
         ),
         Probe(
             "results --trial --endpoint-kind",
             "results_flat",
-            queries.FactFilters(trial=trial_key, endpoint_kind=kind),
+            FactFilters(trial=trial_key, endpoint_kind=kind),
         ),
         Probe(
             "results --intervention KEY --endpoint-kind",
             "results_flat",
-            queries.FactFilters(intervention=intervention.key, endpoint_kind=kind),
+            FactFilters(intervention=intervention.key, endpoint_kind=kind),
         ),
-        Probe("comparisons --trial", "comparisons_flat", queries.FactFilters(trial=trial_key)),
-        Probe(
-            "adverse-events --trial", "adverse_events_flat", queries.FactFilters(trial=trial_key)
-        ),
+        Probe("comparisons --trial", "comparisons_flat", FactFilters(trial=trial_key)),
+        Probe("adverse-events --trial", "adverse_events_flat", FactFilters(trial=trial_key)),
         Probe(
             "adverse-events --trial --serious",
             "adverse_events_flat",
-            queries.FactFilters(trial=trial_key, serious=True),
+            FactFilters(trial=trial_key, serious=True),
         ),
         # Broad filters: thousands of rows at registry scale, so not held to 2 ms.
         Probe(
             "results --endpoint-kind",
             "results_flat",
-            queries.FactFilters(endpoint_kind=kind),
+            FactFilters(endpoint_kind=kind),
         ),
         Probe(
             "results --intervention NAME",
             "results_flat",
-            queries.FactFilters(intervention=generic_name),
+            FactFilters(intervention=generic_name),
         ),
     ]
 
@@ -397,7 +396,7 @@ def measure_queries(url: str, backend: str) -> list[dict[str, Any]]:
         for probe in probes(url):
 
             def run(probe: Probe = probe) -> int:
-                return len(queries.fetch_facts(connection, probe.view, probe.filters))
+                return len(facts.fetch_facts(connection, probe.view, probe.filters))
 
             started = time.perf_counter()
             rows = run()
@@ -410,7 +409,7 @@ def measure_queries(url: str, backend: str) -> list[dict[str, Any]]:
                 run()
                 timings.append((time.perf_counter() - started) * 1000)
             timings.sort()
-            statement = queries.fact_statement(probe.view, probe.filters)
+            statement = facts.fact_statement(probe.view, probe.filters)
             compiled = str(
                 statement.compile(
                     dialect=connection.dialect, compile_kwargs={"literal_binds": True}

@@ -14,7 +14,10 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from evidencedb.analysis.contrast import contrast_of
 from evidencedb.operations import service
+from evidencedb.query.comparisons import comparison_rows
+from evidencedb.query.filters import FactFilters
 from evidencedb.store.fact_models import Comparison
 from evidencedb.store.models import table_of
 from tests.conftest import IN_CI, TestDatabase, run_cli
@@ -56,6 +59,24 @@ def test_compare_derives_the_dfs_rate_difference(loaded: TestDatabase) -> None:
     assert dfs["note"] == "from 81.6% vs 49.4%; no CIs reported, so no CI"
     assert rows[1]["value"] == 27.5
     assert compare_json(loaded, "--endpoint", "os-2y") == [rows[1]]
+
+
+def test_comparison_rows_of_several_filter_values(loaded: TestDatabase) -> None:
+    """The forest plot's repeatable options select the rows of any of their values, with each
+    arm's role and whether it was taken from another trial (what the contrast is told by)."""
+    with service.reading(loaded.url) as connection:
+        everything = comparison_rows(connection)
+        measures = ("rate_difference", "hazard_ratio")
+        chosen = comparison_rows(connection, FactFilters(trial=(TRIAL, "nope"), measure=measures))
+    assert chosen == [row for row in everything if row["measure"] in measures]
+    assert {row["measure"] for row in chosen} == {"rate_difference"}
+    dfs = next(row for row in chosen if row["endpoint_key"] == "dfs-2y")
+    assert (dfs["arm_role"], dfs["arm_from_other_trial"]) == ("experimental", False)
+    assert (dfs["comparator_role"], dfs["comparator_from_other_trial"]) == (
+        "historical_control",
+        True,
+    )
+    assert contrast_of(dfs) == "non-randomised (historical control)"
 
 
 def test_derived_rows_are_stored_beside_the_reported_ones(loaded: TestDatabase) -> None:

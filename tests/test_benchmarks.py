@@ -14,7 +14,9 @@ from sqlalchemy import text
 
 from evidencedb.operations import service
 from evidencedb.operations.import_ctgov import import_ctgov
-from evidencedb.query import queries
+from evidencedb.query import facts
+from evidencedb.query.filters import FactFilters
+from evidencedb.query.statement import AnySelect
 from tests.conftest import REPO
 from tests.helpers import benchmark_module
 
@@ -71,7 +73,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def _filters(url: str) -> list[tuple[str, queries.AnySelect]]:
+def _filters(url: str) -> list[tuple[str, AnySelect]]:
     """Each documented filter that picks out a few rows, on each fact view."""
     with service.reading(url) as connection:
         trial_key, trial_id = connection.execute(
@@ -89,7 +91,7 @@ def _filters(url: str) -> list[tuple[str, queries.AnySelect]]:
             {"t": trial_id},
         ).scalar()
     assert intervention is not None
-    f = queries.FactFilters
+    f = FactFilters
     chosen = {
         "trial": f(trial=trial_key),
         "intervention": f(intervention=intervention),
@@ -105,9 +107,9 @@ def _filters(url: str) -> list[tuple[str, queries.AnySelect]]:
         "trial and minimum grade": f(trial=trial_key, min_grade=3),
     }
     views = {
-        "results": queries.results_flat,
-        "comparisons": queries.comparisons_flat,
-        "adverse_events": queries.adverse_events_flat,
+        "results": facts.results_flat,
+        "comparisons": facts.comparisons_flat,
+        "adverse_events": facts.adverse_events_flat,
     }
     return [
         (f"{view} by {name}", build(filters))

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidencedb.query.export import PLAIN_NUMBER, csv_cell, export_names, write_select
+from evidencedb.query.cells import PLAIN_NUMBER, csv_cell
+from evidencedb.query.export import export_names, write_select
 from tests.conftest import TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
 
@@ -194,7 +195,7 @@ def test_no_text_cell_starts_a_formula(text: str) -> None:
         float(cell)  # only a plain number may keep such a first character
 
 
-# The database computes the export's cells (export.csv_ready); they must be what csv_cell
+# The database computes the export's cells (cells.csv_ready); they must be what csv_cell
 # writes for the same values, whatever the values, and the file what csv.writer writes.
 
 _CELL_TYPES = sa.Table(

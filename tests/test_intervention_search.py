@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
 from evidencedb.operations import service
-from evidencedb.query import queries
+from evidencedb.query import facts
+from evidencedb.query.filters import FactFilters, TrialFilters, intervention_ids
+from evidencedb.query.trials import list_trials
 from evidencedb.store import migrate
 from evidencedb.store.models import Arm, ArmIntervention, Intervention, Trial
 from tests.conftest import SEEDS, TestDatabase, run_cli
@@ -77,9 +79,9 @@ def test_the_filter_matches_exactly_its_definition(loaded: TestDatabase) -> None
         texts = _texts(connection)
         for text_ in texts:
             expected = set(connection.scalars(select(Intervention.id).where(_definition(text_))))
-            found = set(connection.scalars(queries.intervention_ids(text_)))
+            found = set(connection.scalars(intervention_ids(text_)))
             assert found == expected, text_
-        assert set(connection.scalars(queries.intervention_ids("0% arm_b"))) == set(
+        assert set(connection.scalars(intervention_ids("0% arm_b"))) == set(
             connection.scalars(select(Intervention.id).where(Intervention.key == "odd-percent"))
         )
 
@@ -104,9 +106,9 @@ def test_every_query_command_filters_as_before(loaded: TestDatabase) -> None:
             arms = {arm for arm, _ in connection.execute(given)}
             trials = {trial for _, trial in connection.execute(given)}
             for view in (
-                queries.results_flat,
-                queries.comparisons_flat,
-                queries.adverse_events_flat,
+                facts.results_flat,
+                facts.comparisons_flat,
+                facts.adverse_events_flat,
             ):
                 everything = connection.execute(view()).mappings().all()
                 wanted = [
@@ -114,9 +116,9 @@ def test_every_query_command_filters_as_before(loaded: TestDatabase) -> None:
                     for row in everything
                     if arm_ids[(row["trial_key"], row["arm_key"])] in arms
                 ]
-                filtered = connection.execute(view(queries.FactFilters(intervention=text_)))
+                filtered = connection.execute(view(FactFilters(intervention=text_)))
                 assert [dict(row) for row in filtered.mappings()] == wanted, (view, text_)
-            listed = queries.trials(connection, queries.TrialFilters(intervention=text_))
+            listed = list_trials(connection, TrialFilters(intervention=text_))
             assert {row["key"] for row in listed} == trials, text_
 
 
@@ -132,7 +134,7 @@ def _fts_consistent(connection: Connection) -> None:
 def _matching_keys(url: str, text_: str) -> set[str]:
     with service.reading(url) as connection:
         _fts_consistent(connection)
-        ids = queries.intervention_ids(text_)
+        ids = intervention_ids(text_)
         return set(connection.scalars(select(Intervention.key).where(Intervention.id.in_(ids))))
 
 
@@ -225,7 +227,7 @@ def _add_many(database: TestDatabase, count: int) -> None:
 def test_the_plan_reads_interventions_through_indexes(loaded: TestDatabase) -> None:
     _add_many(loaded, 3000)
     with service.reading(loaded.url) as connection:
-        statement = queries.results_flat(queries.FactFilters(intervention="blinatumomab"))
+        statement = facts.results_flat(FactFilters(intervention="blinatumomab"))
         compiled = str(
             statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
         )

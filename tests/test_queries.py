@@ -15,7 +15,8 @@ from sqlalchemy import bindparam, select, update
 from evidencedb.enums import AE_GRADES
 from evidencedb.operations import service
 from evidencedb.operations.import_ctgov import import_ctgov
-from evidencedb.query import queries
+from evidencedb.query import facts
+from evidencedb.query.filters import FactFilters
 from evidencedb.store.fact_models import AdverseEvent
 from evidencedb.store.models import Endpoint
 from tests.conftest import TestDatabase, run_cli
@@ -206,10 +207,10 @@ def _grade_floor(grade: str) -> int:
     return int(grade[-1]) if grade else 0
 
 
-VIEWS: tuple[queries.FactView, ...] = tuple(queries.FACT_VIEWS)
+VIEWS: tuple[facts.FactView, ...] = tuple(facts.FACT_VIEWS)
 # Each fact filter: the views it applies to, and whether a row of the unfiltered view passes.
 Check = Callable[[Mapping[str, Any], Any], bool]
-FILTERS: dict[str, tuple[tuple[queries.FactView, ...], Check]] = {
+FILTERS: dict[str, tuple[tuple[facts.FactView, ...], Check]] = {
     "trial": (VIEWS, lambda row, value: row["trial_key"] == value),
     "arm": (VIEWS, lambda row, value: row["arm_key"] == value),
     "source": (VIEWS, lambda row, value: row["source_key"] == value),
@@ -257,7 +258,7 @@ PICKED_FROM = {
 }
 
 
-def _picked(view: queries.FactView, name: str, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+def _picked(view: facts.FactView, name: str, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
     """Values of filter `name` to try: the first, middle and last of the view's, in other case
     where case should not matter, and values of every other kind (serious or not, each grade)."""
     if name == "serious":
@@ -280,24 +281,24 @@ def test_each_fact_filter_keeps_exactly_the_rows_it_describes(corpus: TestDataba
     fetch_facts and through the statement the export and EXPLAIN use."""
     with service.reading(corpus.url) as connection:
         for view in VIEWS:
-            everything = [dict(row) for row in queries.fetch_facts(connection, view)]
+            everything = [dict(row) for row in facts.fetch_facts(connection, view)]
             assert len({row["trial_key"] for row in everything}) > 1
-            unset = queries.FactFilters(trial="", term="", endpoint="")  # empty is no filter
-            assert [dict(row) for row in queries.fetch_facts(connection, view, unset)] == everything
+            unset = FactFilters(trial="", term="", endpoint="")  # empty is no filter
+            assert [dict(row) for row in facts.fetch_facts(connection, view, unset)] == everything
             for name, (views, keeps) in FILTERS.items():
                 if view not in views:
                     continue
                 for value in _picked(view, name, everything):
-                    filters = queries.FactFilters(**{name: value})
+                    filters = FactFilters(**{name: value})
                     expected = [row for row in everything if keeps(row, value)]
                     assert 0 < len(expected) < len(everything) or name == "min_grade", (
                         view,
                         name,
                         value,
                     )
-                    fetched = queries.fetch_facts(connection, view, filters)
+                    fetched = facts.fetch_facts(connection, view, filters)
                     assert [dict(row) for row in fetched] == expected, (view, name, value)
-                    statement = queries.fact_statement(view, filters)
+                    statement = facts.fact_statement(view, filters)
                     assert [dict(row) for row in connection.execute(statement).mappings()] == (
                         expected
                     )
@@ -305,7 +306,37 @@ def test_each_fact_filter_keeps_exactly_the_rows_it_describes(corpus: TestDataba
                         continue
                     # With the trial of the middle row too: two filters in one statement.
                     trial = everything[len(everything) // 2]["trial_key"]
-                    both = queries.FactFilters(**{name: value, "trial": trial})
-                    assert [dict(row) for row in queries.fetch_facts(connection, view, both)] == [
+                    both = FactFilters(**{name: value, "trial": trial})
+                    assert [dict(row) for row in facts.fetch_facts(connection, view, both)] == [
                         row for row in expected if row["trial_key"] == trial
                     ], (view, name, value)
+
+
+def test_a_filter_given_several_values_keeps_the_rows_of_any(corpus: TestDatabase) -> None:
+    """A tuple of values (the forest plot's repeatable options) keeps the rows that match any
+    of them, in the view's order, through fetch_facts and fact_statement; an empty tuple is
+    no filter."""
+    view: facts.FactView = "comparisons_flat"
+    with service.reading(corpus.url) as connection:
+        everything = [dict(row) for row in facts.fetch_facts(connection, view)]
+        trials = sorted({row["trial_key"] for row in everything})[:2]
+        measures = sorted({str(row["measure"]) for row in everything})[:2]
+        for name, column, values in (
+            ("trial", "trial_key", trials),
+            ("measure", "measure", measures),
+        ):
+            filters = FactFilters(**{name: tuple(values)})
+            expected = [row for row in everything if row[column] in values]
+            assert 0 < len(expected) < len(everything), name
+            fetched = facts.fetch_facts(connection, view, filters)
+            assert [dict(row) for row in fetched] == expected, name
+            statement = facts.fact_statement(view, filters)
+            assert [dict(row) for row in connection.execute(statement).mappings()] == expected
+        both = FactFilters(trial=tuple(trials), measure=(measures[0],))
+        assert [dict(row) for row in facts.fetch_facts(connection, view, both)] == [
+            row
+            for row in everything
+            if row["trial_key"] in trials and row["measure"] == measures[0]
+        ]
+        unset = FactFilters(trial=(), measure=())
+        assert [dict(row) for row in facts.fetch_facts(connection, view, unset)] == everything

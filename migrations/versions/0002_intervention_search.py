@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 
 `--intervention TEXT` matches an intervention whose key is TEXT, whose name or class contains
 TEXT (case-insensitive), or whose target is TEXT (case-insensitive). This revision adds the
-indexes that answer it without reading every intervention (queries.intervention_ids):
+indexes that answer it without reading every intervention (query.filters.intervention_ids):
 
 - SQLite (3.34 or newer; older versions are refused with a message): `interventions_search`,
   an FTS5 table with the trigram tokenizer over interventions (name, intervention_class,

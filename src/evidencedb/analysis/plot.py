@@ -32,8 +32,9 @@ _LEGEND = {True: "randomised", False: "non-randomised", None: "randomisation not
 
 
 def forest_plot(rows: Sequence[Mapping[str, Any]], out: Path, title: str | None = None) -> int:
-    """Draw the comparisons in `rows` (as `analysis.comparison_rows` returns them) to `out`,
-    a .png or .svg file. Rows without an estimate are left out; returns how many were drawn."""
+    """Draw the comparisons in `rows` (as `query.comparisons.comparison_rows` returns them) to
+    `out`, a .png or .svg file. Rows without an estimate are left out; returns how many were
+    drawn."""
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise EvidenceError(f"cannot tell the image format of {out}: name it .png or .svg")

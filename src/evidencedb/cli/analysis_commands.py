@@ -12,12 +12,15 @@ import typer
 from rich.markup import escape
 
 from evidencedb.analysis import checks
-from evidencedb.analysis import comparisons as analysis
+from evidencedb.analysis.contrast import contrast_of
 from evidencedb.analysis.derive import LEVEL as DERIVED_LEVEL
+from evidencedb.analysis.findings import FINDING_COLUMNS, Finding, Severity, has_errors
 from evidencedb.cli.output import Format, echo_err, handle_errors, print_rows
 from evidencedb.enums import ComparisonMeasure, ComparisonOrigin, EndpointKind
 from evidencedb.operations import service
+from evidencedb.query.comparisons import comparison_rows, derived_for_trial
 from evidencedb.query.export import write_csv_rows
+from evidencedb.query.filters import FactFilters
 
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")
@@ -65,7 +68,10 @@ def compare(
     Example: evidencedb compare blinatumomab-infant-kmt2a-all --endpoint dfs-2y
     """
     with service.reading(ctx.obj) as connection:
-        rows = analysis.derived_for_trial(connection, trial, endpoint)
+        rows = [
+            {**row, "contrast": contrast_of(row)}
+            for row in derived_for_trial(connection, trial, endpoint)
+        ]
     if not rows:
         echo_err(
             f"no derived comparisons for {trial}: they need results of two contrasted arms on "
@@ -127,9 +133,9 @@ def check(
     with service.reading(ctx.obj) as connection:
         findings = checks.run_checks(connection, documents_root=seeds)
     if findings or fmt != "table":
-        _print([finding.as_dict() for finding in findings], checks.FINDING_COLUMNS, fmt)
+        _print([finding.as_dict() for finding in findings], FINDING_COLUMNS, fmt)
     echo_err(_summary(findings))
-    if checks.has_errors(findings):
+    if has_errors(findings):
         raise typer.Exit(1)
 
 
@@ -172,13 +178,13 @@ def forest(
     from evidencedb.analysis import plot
 
     with service.reading(ctx.obj) as connection:
-        rows = analysis.comparison_rows(
-            connection,
-            trials=trial or [],
-            endpoint_kinds=endpoint_kind or [],
-            measures=measure or [],
-            origins=origin or [],
+        filters = FactFilters(
+            trial=tuple(trial or ()),
+            endpoint_kind=tuple(endpoint_kind or ()),
+            measure=tuple(measure or ()),
+            origin=tuple(origin or ()),
         )
+        rows = comparison_rows(connection, filters)
     drawn = plot.forest_plot(rows, out, title=title)
     left_out = len(rows) - drawn
     note = f"; {left_out} without an estimate left out" if left_out else ""
@@ -195,10 +201,10 @@ def _print(rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: Format) ->
     print_rows([{column: row[column] for column in columns} for row in rows], fmt)
 
 
-def _summary(findings: list[checks.Finding]) -> str:
+def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "no findings"
-    counts = {severity: 0 for severity in checks.Severity}
+    counts = {severity: 0 for severity in Severity}
     for finding in findings:
         counts[finding.severity] += 1
     return ", ".join(f"{count} {severity.value}" for severity, count in counts.items()) + (

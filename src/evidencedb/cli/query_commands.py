@@ -20,8 +20,11 @@ from evidencedb.enums import (
 )
 from evidencedb.errors import EvidenceError
 from evidencedb.operations import service
-from evidencedb.query import export, queries
+from evidencedb.query import export
 from evidencedb.query import sql as readonly
+from evidencedb.query.facts import FactView, fetch_facts
+from evidencedb.query.filters import FactFilters, TrialFilters
+from evidencedb.query.trials import list_trials, trial_detail
 from evidencedb.store.engine import resolve_url
 
 FormatOption = Annotated[
@@ -192,14 +195,14 @@ def _show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> Non
 
 def _show_facts(
     ctx: typer.Context,
-    view: queries.FactView,
-    filters: queries.FactFilters,
+    view: FactView,
+    filters: FactFilters,
     fmt: Format,
     title: str,
     columns: str | None,
 ) -> None:
     with service.reading(ctx.obj) as connection:
-        _show(queries.fetch_facts(connection, view, filters), fmt, title, columns)
+        _show(fetch_facts(connection, view, filters), fmt, title, columns)
 
 
 @handle_errors
@@ -221,7 +224,7 @@ def trials(
 
     Example: evidencedb trials --intervention CD19 --format csv
     """
-    filters = queries.TrialFilters(
+    filters = TrialFilters(
         trial=trial,
         intervention=intervention,
         condition=condition,
@@ -231,7 +234,7 @@ def trials(
         text=text,
     )
     with service.reading(ctx.obj) as connection:
-        _show(queries.trials(connection, filters), fmt, "trials", columns)
+        _show(list_trials(connection, filters), fmt, "trials", columns)
 
 
 @handle_errors
@@ -246,7 +249,7 @@ def trial(
     Example: evidencedb trial blinatumomab-infant-kmt2a-all
     """
     with service.reading(ctx.obj) as connection:
-        detail = queries.trial_detail(connection, key)
+        detail = trial_detail(connection, key)
     if fmt == "json":
         print_rows([detail], "json")
         return
@@ -290,7 +293,7 @@ def results(
 
     Example: evidencedb results --intervention CD19 --endpoint-kind overall_survival --timepoint 2
     """
-    filters = queries.FactFilters(
+    filters = FactFilters(
         trial=trial,
         intervention=intervention,
         condition=condition,
@@ -325,7 +328,7 @@ def comparisons(
 
     Example: evidencedb comparisons --trial blinatumomab-infant-kmt2a-all --format json
     """
-    filters = queries.FactFilters(
+    filters = FactFilters(
         trial=trial,
         intervention=intervention,
         endpoint=endpoint,
@@ -361,7 +364,7 @@ def adverse_events(
 
     Example: evidencedb adverse-events --serious --format csv
     """
-    filters = queries.FactFilters(
+    filters = FactFilters(
         trial=trial,
         arm=arm,
         arm_role=arm_role,

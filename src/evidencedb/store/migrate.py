@@ -24,7 +24,7 @@ from evidencedb.store.engine import display_url, make_engine, resolve_url, sqlit
 VERSION_TABLE = "alembic_version"
 
 # Schema objects of revision 0002 that the models leave out: the indexes behind
-# `--intervention TEXT` (queries.intervention_matches). On SQLite, the FTS5 table that indexes
+# `--intervention TEXT` (query.filters.intervention_ids). On SQLite, the FTS5 table that indexes
 # interventions by trigram and the shadow tables FTS5 keeps its index in (a virtual table
 # cannot be declared as a model); on PostgreSQL, the pg_trgm GIN indexes (their operator
 # class lives in whatever schema holds the extension, and they are absent where it could not

@@ -1,0 +1,170 @@
+"""Trials: the filtered list (`evidencedb trials`) and one trial in full (`evidencedb trial`)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import aliased
+
+from evidencedb.errors import NotFound
+from evidencedb.query.facts import FACT_VIEWS, fetch_facts, registry_ids_of
+from evidencedb.query.filters import (
+    FactFilters,
+    TrialFilters,
+    filter_values,
+    trial_conditions,
+    trial_receives,
+)
+from evidencedb.query.statement import AnySelect, Names, Row
+from evidencedb.store.fact_models import Result
+from evidencedb.store.models import (
+    Arm,
+    ArmIntervention,
+    Endpoint,
+    Intervention,
+    Source,
+    Trial,
+    TrialIdentifier,
+    TrialSource,
+)
+
+
+@functools.cache
+def _trials(names: Names) -> AnySelect:
+    conditions = trial_conditions(names)
+    if "intervention" in names:
+        conditions.append(trial_receives(names))
+    return (
+        select(
+            Trial.key,
+            Trial.title,
+            Trial.acronym,
+            Trial.design,
+            Trial.phase,
+            Trial.status,
+            Trial.condition,
+            Trial.enrollment,
+            registry_ids_of(Trial.id),
+            select(func.count(Result.id))
+            .where(Result.trial_id == Trial.id)
+            .scalar_subquery()
+            .label("results"),
+        )
+        .where(*conditions)
+        .order_by(Trial.key)
+    )
+
+
+def list_trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
+    """The trials that `filters` select, by key, with their registry ids and result count."""
+    values = filter_values(filters)
+    return [dict(row._mapping) for row in connection.execute(_trials(frozenset(values)), values)]
+
+
+def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
+    """One trial in full: description, identifiers, sources, arms with interventions,
+    endpoints, results, comparisons and adverse events."""
+    trial = connection.execute(select(Trial).where(Trial.key == key)).one_or_none()
+    if trial is None:
+        raise NotFound(f"no trial with key {key!r}; `evidencedb trials` lists them")
+    trial_id = trial.id
+    source_key = aliased(Source)
+    detail: dict[str, Any] = {
+        column: value
+        for column, value in trial._mapping.items()
+        if column not in ("id", "source_id")
+    }
+    detail["source_key"] = connection.execute(
+        select(Source.key).where(Source.id == trial.source_id)
+    ).scalar_one()
+    detail["identifiers"] = _rows(
+        connection,
+        select(TrialIdentifier.registry_name.label("registry"), TrialIdentifier.value)
+        .where(TrialIdentifier.trial_id == trial_id)
+        .order_by(TrialIdentifier.registry_name, TrialIdentifier.value),
+    )
+    detail["sources"] = _rows(
+        connection,
+        select(
+            Source.key,
+            Source.kind,
+            TrialSource.relation,
+            Source.title,
+            Source.citation,
+            Source.doi,
+            source_key.key.label("reports_on"),
+        )
+        .join(TrialSource, TrialSource.source_id == Source.id)
+        .outerjoin(source_key, source_key.id == Source.reports_on_id)
+        .where(TrialSource.trial_id == trial_id)
+        .order_by(Source.key),
+    )
+    control_trial = aliased(Trial)
+    arms = _rows(
+        connection,
+        select(
+            Arm.id,
+            Arm.key,
+            Arm.label,
+            Arm.role,
+            Arm.n_enrolled,
+            Arm.n_analyzed,
+            Arm.description,
+            control_trial.key.label("source_trial"),
+        )
+        .outerjoin(control_trial, control_trial.id == Arm.source_trial_id)
+        .where(Arm.trial_id == trial_id)
+        .order_by(Arm.id),
+    )
+    given = _rows(
+        connection,
+        select(
+            ArmIntervention.arm_id,
+            Intervention.key.label("intervention"),
+            Intervention.name,
+            ArmIntervention.dose,
+            ArmIntervention.route,
+            ArmIntervention.schedule,
+            ArmIntervention.timing,
+        )
+        .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
+        .where(ArmIntervention.trial_id == trial_id)
+        .order_by(ArmIntervention.id),
+    )
+    for arm in arms:
+        arm["interventions"] = [
+            {k: v for k, v in item.items() if k != "arm_id"}
+            for item in given
+            if item["arm_id"] == arm["id"]
+        ]
+        del arm["id"]
+    detail["arms"] = arms
+    detail["endpoints"] = _rows(
+        connection,
+        select(
+            Endpoint.key,
+            Endpoint.name,
+            Endpoint.kind,
+            Endpoint.role,
+            Endpoint.domain,
+            Endpoint.measure,
+            Endpoint.timepoint_value,
+            Endpoint.timepoint_unit,
+            Endpoint.definition,
+            Endpoint.assessment_method,
+        )
+        .where(Endpoint.trial_id == trial_id)
+        .order_by(Endpoint.id),
+    )
+    for view in FACT_VIEWS:
+        section = view.removesuffix("_flat")
+        detail[section] = [
+            dict(row) for row in fetch_facts(connection, view, FactFilters(trial=key))
+        ]
+    return detail
+
+
+def _rows(connection: Connection, statement: AnySelect) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(statement)]
