@@ -50,10 +50,11 @@ sys.path.insert(0, str(HERE))
 
 from corpus import write_corpus  # noqa: E402
 
-from evidencedb.operations import service  # noqa: E402
 from evidencedb.operations.import_ctgov import import_ctgov  # noqa: E402
+from evidencedb.operations.summary import table_counts  # noqa: E402
 from evidencedb.query import export, facts  # noqa: E402
 from evidencedb.query.filters import FactFilters  # noqa: E402
+from evidencedb.store.database import reading, writing  # noqa: E402
 from evidencedb.store.models import metadata  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
@@ -89,7 +90,8 @@ def _peak_rss_mb() -> float:
 
 def _worker_import(url: str, corpus: str, batch_size: str) -> dict[str, Any]:
     started = time.perf_counter()
-    report = import_ctgov(url, [Path(corpus)], dry_run=False, batch_size=int(batch_size))
+    with writing(url) as connection:
+        report = import_ctgov(connection, [Path(corpus)], batch_size=int(batch_size))
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -106,7 +108,7 @@ def _worker_import(url: str, corpus: str, batch_size: str) -> dict[str, Any]:
 
 def _worker_export(url: str, name: str, out: str) -> dict[str, Any]:
     started = time.perf_counter()
-    with service.reading(url, snapshot=True) as connection:
+    with reading(url, snapshot=True) as connection:
         rows = export.write_file_atomically(
             Path(out), lambda stream: export.write_export(connection, name, stream)
         )
@@ -193,7 +195,7 @@ def databases(backend: str, folder: Path) -> Iterator[Callable[[str], Database]]
 
 
 def create_schema(database: Database) -> None:
-    with service.writing(database.url):
+    with writing(database.url):
         pass  # migrations run to head on first write
 
 
@@ -328,7 +330,7 @@ class Probe:
 
 def probes(url: str) -> list[Probe]:
     """The common filters, with values picked from the middle of the loaded corpus."""
-    with service.reading(url) as connection:
+    with reading(url) as connection:
         trial_key, trial_id = connection.execute(
             text(
                 "SELECT key, id FROM trials ORDER BY id LIMIT 1 "
@@ -392,7 +394,7 @@ def probes(url: str) -> list[Probe]:
 
 def measure_queries(url: str, backend: str) -> list[dict[str, Any]]:
     measured = []
-    with service.reading(url) as connection:
+    with reading(url) as connection:
         for probe in probes(url):
 
             def run(probe: Probe = probe) -> int:
@@ -493,8 +495,8 @@ def bench_backend(backend: str, corpus: Path, folder: Path, batch_size: int) -> 
                 connection.execute(text("ANALYZE"))
             engine.dispose()
         figures["queries"] = measure_queries(main.url, backend)
-        with service.reading(main.url) as connection:
-            figures["rows"] = service.table_counts(connection)
+        with reading(main.url) as connection:
+            figures["rows"] = table_counts(connection)
         if backend == "sqlite" and main.path is not None:
             figures["database_bytes"] = main.path.stat().st_size
     return figures

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from sqlalchemy.dialects import sqlite
 
-from evidencedb.operations import service
 from evidencedb.query import export
+from evidencedb.store.database import reading
 
 RUNS = 2
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             connection.close()
 
     def library() -> None:
-        with service.reading(f"sqlite:///{database}", snapshot=True) as connection:
+        with reading(f"sqlite:///{database}", snapshot=True) as connection:
             export.write_select(connection, item.statement, io.StringIO(newline=""))
 
     figures = {

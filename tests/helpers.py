@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
-from evidencedb.operations import service
+from evidencedb.store.database import open_engine
 from evidencedb.store.models import metadata
 from tests.conftest import REPO, SEEDS, TestDatabase
 
 
 def snapshot(database: TestDatabase) -> dict[str, list[dict[str, Any]]]:
     """Every row of every evidencedb table (empty dict when the schema does not exist)."""
-    with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
+    with open_engine(database.url, write=False) as engine, engine.connect() as connection:
         existing = set(inspect(connection).get_table_names())
         tables = {}
         for table in metadata.sorted_tables:

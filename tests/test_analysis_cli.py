@@ -15,9 +15,9 @@ import yaml
 from sqlalchemy import select
 
 from evidencedb.analysis.contrast import contrast_of
-from evidencedb.operations import service
 from evidencedb.query.comparisons import comparison_rows
 from evidencedb.query.filters import FactFilters
+from evidencedb.store.database import reading
 from evidencedb.store.fact_models import Comparison
 from evidencedb.store.models import table_of
 from tests.conftest import IN_CI, TestDatabase, run_cli
@@ -29,7 +29,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def stored_comparisons(database: TestDatabase) -> list[dict[str, Any]]:
     table = table_of(Comparison)
-    with service.reading(database.url) as connection:
+    with reading(database.url) as connection:
         rows = connection.execute(select(table).order_by(table.c.id))
         return [dict(row._mapping) for row in rows]
 
@@ -64,7 +64,7 @@ def test_compare_derives_the_dfs_rate_difference(loaded: TestDatabase) -> None:
 def test_comparison_rows_of_several_filter_values(loaded: TestDatabase) -> None:
     """The forest plot's repeatable options select the rows of any of their values, with each
     arm's role and whether it was taken from another trial (what the contrast is told by)."""
-    with service.reading(loaded.url) as connection:
+    with reading(loaded.url) as connection:
         everything = comparison_rows(connection)
         measures = ("rate_difference", "hazard_ratio")
         chosen = comparison_rows(connection, FactFilters(trial=(TRIAL, "nope"), measure=measures))

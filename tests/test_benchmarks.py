@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from evidencedb.operations import service
 from evidencedb.operations.import_ctgov import import_ctgov
 from evidencedb.query import facts
 from evidencedb.query.filters import FactFilters
 from evidencedb.query.statement import AnySelect
+from evidencedb.store.database import reading, writing
 from tests.conftest import REPO
 from tests.helpers import benchmark_module
 
@@ -30,7 +30,8 @@ def test_corpus_is_deterministic_and_maps_without_problems(tmp_path: Path) -> No
     assert corpus.study(3) != corpus.study(4)
     written = corpus.write_corpus(tmp_path / "corpus", 12)
     assert (written.records, written.files) == (12, 1)
-    report = import_ctgov(f"sqlite:///{tmp_path / 'x.db'}", [written.folder], dry_run=False)
+    with writing(f"sqlite:///{tmp_path / 'x.db'}") as connection:
+        report = import_ctgov(connection, [written.folder])
     assert report.imported == 12
     assert report.load.facts > 12 * 20  # results, comparisons and adverse events
 
@@ -69,13 +70,14 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     # planner statistics, and with them it rightly scans a table of a few hundred rows.
     corpus = benchmark_module("corpus").write_corpus(folder / "corpus", 300)
     url = f"sqlite:///{folder / 'evidence.db'}"
-    import_ctgov(url, [corpus.folder], dry_run=False)
+    with writing(url) as connection:
+        import_ctgov(connection, [corpus.folder])
     return url
 
 
 def _filters(url: str) -> list[tuple[str, AnySelect]]:
     """Each documented filter that picks out a few rows, on each fact view."""
-    with service.reading(url) as connection:
+    with reading(url) as connection:
         trial_key, trial_id = connection.execute(
             text("SELECT key, id FROM trials ORDER BY id LIMIT 1")
         ).one()
@@ -120,7 +122,7 @@ def _filters(url: str) -> list[tuple[str, AnySelect]]:
 
 def test_common_filters_use_indexes_not_full_scans_of_fact_tables(corpus_db: str) -> None:
     scans = {}
-    with service.reading(corpus_db) as connection:
+    with reading(corpus_db) as connection:
         for name, statement in _filters(corpus_db):
             compiled = statement.compile(
                 dialect=connection.dialect, compile_kwargs={"literal_binds": True}

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from evidencedb.operations import service
+from evidencedb.store.database import open_engine
 from tests.conftest import SEEDS, TestDatabase, run_cli
 
 DOCUMENT = "The new drug gave a response in 12 of 20 patients, and 50% in the control group."
@@ -162,7 +162,7 @@ def test_affected_above_at_risk(tmp_path: Path, database: TestDatabase) -> None:
         database,
     )
     # The schema refuses such a row; a database written without that constraint can hold it.
-    with service.open_engine(database.url, write=True) as engine, engine.begin() as connection:
+    with open_engine(database.url, write=True) as engine, engine.begin() as connection:
         if database.backend == "sqlite":
             connection.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
         else:

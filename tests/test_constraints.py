@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from evidencedb.operations import service
+from evidencedb.store.database import open_engine
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import Arm, Endpoint, Source, Trial
 from tests.conftest import TestDatabase
@@ -59,7 +59,7 @@ RESULT_VIOLATIONS = {
 
 @pytest.mark.parametrize("violation", sorted(RESULT_VIOLATIONS))
 def test_results_refused(loaded: TestDatabase, violation: str) -> None:
-    with service.open_engine(loaded.url, write=True) as engine, engine.connect() as connection:
+    with open_engine(loaded.url, write=True) as engine, engine.connect() as connection:
         ids = _ids(connection)
         values = dict(RESULT_VIOLATIONS[violation])
         if values.get("trial_id") == "other":
@@ -81,7 +81,7 @@ def test_results_refused(loaded: TestDatabase, violation: str) -> None:
 
 
 def test_a_valid_row_is_accepted(loaded: TestDatabase) -> None:
-    with service.open_engine(loaded.url, write=True) as engine, engine.connect() as connection:
+    with open_engine(loaded.url, write=True) as engine, engine.connect() as connection:
         ids = _ids(connection)
         with connection.begin():
             connection.execute(
@@ -107,7 +107,7 @@ OTHER_VIOLATIONS: dict[str, tuple[Any, dict[str, Any]]] = {
 @pytest.mark.parametrize("violation", sorted(OTHER_VIOLATIONS))
 def test_comparisons_and_adverse_events_refused(loaded: TestDatabase, violation: str) -> None:
     model, values = OTHER_VIOLATIONS[violation]
-    with service.open_engine(loaded.url, write=True) as engine, engine.connect() as connection:
+    with open_engine(loaded.url, write=True) as engine, engine.connect() as connection:
         ids = _ids(connection)
         row: dict[str, Any] = {
             "trial_id": ids["trial"],

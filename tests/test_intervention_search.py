@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
-from evidencedb.operations import service
 from evidencedb.query import facts
 from evidencedb.query.filters import FactFilters, TrialFilters, intervention_ids
 from evidencedb.query.trials import list_trials
 from evidencedb.store import migrate
+from evidencedb.store.database import open_engine, reading, writing
 from evidencedb.store.models import Arm, ArmIntervention, Intervention, Trial
 from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.helpers import copy_seeds, edit
@@ -42,7 +42,7 @@ def _definition(text_: str) -> Any:
 
 
 def _add_special(database: TestDatabase) -> None:
-    with service.writing(database.url) as connection:
+    with writing(database.url) as connection:
         connection.execute(
             insert(Intervention),
             [
@@ -75,7 +75,7 @@ def _texts(connection: Connection) -> list[str]:
 
 def test_the_filter_matches_exactly_its_definition(loaded: TestDatabase) -> None:
     _add_special(loaded)
-    with service.reading(loaded.url) as connection:
+    with reading(loaded.url) as connection:
         texts = _texts(connection)
         for text_ in texts:
             expected = set(connection.scalars(select(Intervention.id).where(_definition(text_))))
@@ -89,7 +89,7 @@ def test_the_filter_matches_exactly_its_definition(loaded: TestDatabase) -> None
 def test_every_query_command_filters_as_before(loaded: TestDatabase) -> None:
     """results, comparisons, adverse-events and trials: the rows whose arm (or trial)
     receives a matching intervention, for texts long and short."""
-    with service.reading(loaded.url) as connection:
+    with reading(loaded.url) as connection:
         arm_ids = {
             (trial, arm): id_
             for trial, arm, id_ in connection.execute(
@@ -132,7 +132,7 @@ def _fts_consistent(connection: Connection) -> None:
 
 
 def _matching_keys(url: str, text_: str) -> set[str]:
-    with service.reading(url) as connection:
+    with reading(url) as connection:
         _fts_consistent(connection)
         ids = intervention_ids(text_)
         return set(connection.scalars(select(Intervention.key).where(Intervention.id.in_(ids))))
@@ -164,7 +164,7 @@ def test_the_index_follows_loads_that_insert_update_and_delete(
     assert _matching_keys(loaded.url, "cd22X") == {"blinatumomab"}
     assert _matching_keys(loaded.url, "claudin") == {"zolbetuximab-test"}
     assert _matching_keys(loaded.url, "cldn18") == {"zolbetuximab-test"}
-    with service.writing(loaded.url) as connection:  # nothing refers to it: it may go
+    with writing(loaded.url) as connection:  # nothing refers to it: it may go
         connection.execute(delete(Intervention).where(Intervention.key == "zolbetuximab-test"))
     assert _matching_keys(loaded.url, "claudin") == set()
     outcome = run_cli("load", str(SEEDS), db=loaded)  # back to the seeds as they are
@@ -175,7 +175,7 @@ def test_the_index_follows_loads_that_insert_update_and_delete(
 
 
 def test_the_migration_indexes_the_interventions_already_there(loaded: TestDatabase) -> None:
-    with service.open_engine(loaded.url, write=True) as engine:
+    with open_engine(loaded.url, write=True) as engine:
         with engine.begin() as connection:
             migrate.downgrade(connection, "0001")
         with engine.begin() as connection:
@@ -186,7 +186,7 @@ def test_the_migration_indexes_the_interventions_already_there(loaded: TestDatab
 
 def _add_many(database: TestDatabase, count: int) -> None:
     """`count` more interventions, each given to an arm of the seeds."""
-    with service.writing(database.url) as connection:
+    with writing(database.url) as connection:
         arms = connection.execute(select(Arm.trial_id, Arm.id)).all()
         classes = ["monoclonal antibody", "kinase inhibitor", None, None]
         connection.execute(
@@ -226,7 +226,7 @@ def _add_many(database: TestDatabase, count: int) -> None:
 
 def test_the_plan_reads_interventions_through_indexes(loaded: TestDatabase) -> None:
     _add_many(loaded, 3000)
-    with service.reading(loaded.url) as connection:
+    with reading(loaded.url) as connection:
         statement = facts.results_flat(FactFilters(intervention="blinatumomab"))
         compiled = str(
             statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
@@ -310,7 +310,7 @@ def test_revision_0003_keeps_the_trigram_pending_lists_small(loaded: TestDatabas
         "SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'ix_interventions_%%_trgm' "
         "AND relnamespace = current_schema()::regnamespace ORDER BY relname"
     )
-    with service.open_engine(loaded.url, write=True) as engine:
+    with open_engine(loaded.url, write=True) as engine:
         with engine.begin() as connection:
             capped = ["gin_pending_list_limit=64"]
             assert connection.execute(options).all() == [

@@ -6,15 +6,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from evidencedb.operations import service
 from evidencedb.store import migrate
-from evidencedb.store.engine import transaction
+from evidencedb.store.database import open_engine
 from evidencedb.store.models import metadata
+from evidencedb.store.revision import current_revision
+from evidencedb.store.transaction import transaction
 from tests.conftest import TestDatabase, run_cli
 
 
 def _diff(database: TestDatabase) -> list[object]:
-    with service.open_engine(database.url, write=True) as engine, engine.connect() as connection:
+    with open_engine(database.url, write=True) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection, opts=migrate.comparison_options())
         return list(compare_metadata(context, metadata))
 
@@ -25,10 +26,10 @@ def test_models_and_migrations_do_not_drift(database: TestDatabase) -> None:
 
 
 def test_upgrade_downgrade_upgrade(database: TestDatabase) -> None:
-    with service.open_engine(database.url, write=True) as engine:
+    with open_engine(database.url, write=True) as engine:
         with transaction(engine) as connection:
             migrate.upgrade(connection)
-            assert migrate.current_revision(connection) == migrate.head_revision()
+            assert current_revision(connection) == migrate.head_revision()
         with transaction(engine) as connection:
             migrate.downgrade(connection, "base")
         with engine.connect() as connection:

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import bindparam, select, update
 
 from evidencedb.enums import AE_GRADES
-from evidencedb.operations import service
 from evidencedb.operations.import_ctgov import import_ctgov
 from evidencedb.query import facts
 from evidencedb.query.filters import FactFilters
+from evidencedb.store.database import reading, writing
 from evidencedb.store.fact_models import AdverseEvent
 from evidencedb.store.models import Endpoint
 from tests.conftest import TestDatabase, run_cli
@@ -179,8 +179,9 @@ def corpus(database: TestDatabase, tmp_path: Path) -> TestDatabase:
     its adverse events and timepoints to some endpoints, so that every filter keeps some rows
     and drops others."""
     written = benchmark_module("corpus").write_corpus(tmp_path / "corpus", 16)
-    import_ctgov(database.url, [written.folder], dry_run=False)
-    with service.writing(database.url) as connection:
+    with writing(database.url) as connection:
+        import_ctgov(connection, [written.folder])
+    with writing(database.url) as connection:
         ids = connection.scalars(select(AdverseEvent.id)).all()
         grades = ["", *AE_GRADES]
         connection.execute(
@@ -279,7 +280,7 @@ def test_each_fact_filter_keeps_exactly_the_rows_it_describes(corpus: TestDataba
     """One statement is kept per combination of filters and sent with each call's values:
     every value gives the rows of its own definition, in the view's order, through
     fetch_facts and through the statement the export and EXPLAIN use."""
-    with service.reading(corpus.url) as connection:
+    with reading(corpus.url) as connection:
         for view in VIEWS:
             everything = [dict(row) for row in facts.fetch_facts(connection, view)]
             assert len({row["trial_key"] for row in everything}) > 1
@@ -317,7 +318,7 @@ def test_a_filter_given_several_values_keeps_the_rows_of_any(corpus: TestDatabas
     of them, in the view's order, through fetch_facts and fact_statement; an empty tuple is
     no filter."""
     view: facts.FactView = "comparisons_flat"
-    with service.reading(corpus.url) as connection:
+    with reading(corpus.url) as connection:
         everything = [dict(row) for row in facts.fetch_facts(connection, view)]
         trials = sorted({row["trial_key"] for row in everything})[:2]
         measures = sorted({str(row["measure"]) for row in everything})[:2]

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from evidencedb.operations import service
 from evidencedb.records.quotes import normalise_text
 from evidencedb.seedfiles.jsonschema import json_schema
 from evidencedb.seedfiles.reading import read_seed_files
+from evidencedb.store.database import reading
 from evidencedb.store.fact_models import AdverseEvent, Result
 from evidencedb.store.models import Arm, Endpoint, Intervention, Source, Trial
 from tests.conftest import SEEDS, TestDatabase, require_shared
@@ -51,7 +51,7 @@ def test_every_quote_is_verbatim_in_the_seed_document() -> None:
 
 
 def test_the_study_as_the_report_states_it(loaded: TestDatabase) -> None:
-    with service.reading(loaded.url) as connection:
+    with reading(loaded.url) as connection:
         trial = connection.execute(
             select(Trial).where(Trial.key == "blinatumomab-infant-kmt2a-all")
         ).one()

@@ -35,7 +35,7 @@ from sqlalchemy import CheckConstraint, ForeignKeyConstraint, UniqueConstraint, 
 from sqlalchemy.engine import make_url
 
 from evidencedb.enums import AE_GRADES
-from evidencedb.operations import service
+from evidencedb.store.database import open_engine
 from evidencedb.store.models import metadata
 from tests.conftest import TestDatabase
 
@@ -91,7 +91,7 @@ def content(database: TestDatabase) -> Any:
             ]
         finally:
             connection.close()
-    with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
+    with open_engine(database.url, write=False) as engine, engine.connect() as connection:
         tables = set(
             connection.execute(
                 text(
@@ -130,7 +130,7 @@ FACT_TABLES = ("results", "comparisons", "adverse_events")
 
 
 def _rows(database: TestDatabase) -> dict[str, list[dict[str, Any]]]:
-    with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
+    with open_engine(database.url, write=False) as engine, engine.connect() as connection:
         return {
             table.name: [
                 dict(row._mapping) for row in connection.execute(select(table).order_by(table.c.id))
@@ -149,7 +149,7 @@ def constraint_violations(database: TestDatabase) -> list[str]:
        intervals, grades, references, natural keys, provenance), independent of the schema.
     """
     found: list[str] = []
-    with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
+    with open_engine(database.url, write=False) as engine, engine.connect() as connection:
         dialect = connection.dialect
         for table in metadata.sorted_tables:
             for constraint in table.constraints:

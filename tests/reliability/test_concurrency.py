@@ -30,9 +30,10 @@ import pytest
 
 from evidencedb.errors import EvidenceError
 from evidencedb.loader.load import load
-from evidencedb.operations import service
+from evidencedb.operations.load import load_bundles
 from evidencedb.query import export
 from evidencedb.seedfiles.reading import read_seed_files
+from evidencedb.store.database import reading, writing
 from tests.conftest import SEEDS, TestDatabase, run_cli
 from tests.reliability import CONCURRENCY_ROUNDS, constraint_violations, generated_seed, script
 
@@ -106,7 +107,7 @@ def _held_load(url: str, first: Path, second: Path) -> tuple[BaseException | Non
 
     def hold() -> None:
         try:
-            with service.writing(url) as connection:
+            with writing(url) as connection:
                 load(connection, first_bundles)
                 loaded.set()
                 release.wait(timeout=60)
@@ -116,7 +117,8 @@ def _held_load(url: str, first: Path, second: Path) -> tuple[BaseException | Non
 
     def follow() -> None:
         try:
-            service.load_bundles(url, second_bundles, dry_run=False)
+            with writing(url) as connection:
+                load_bundles(connection, second_bundles)
         except BaseException as error:  # reported below
             failures["second"] = error
         finished["second"] = time.monotonic()
@@ -178,7 +180,7 @@ def test_an_export_sees_one_snapshot(database: TestDatabase, tmp_path: Path) -> 
     folder = tmp_path / "export"
     folder.mkdir()
     names = export.export_names()
-    with service.reading(database.url, snapshot=True) as connection:
+    with reading(database.url, snapshot=True) as connection:
         for position, name in enumerate(names):
             if position == len(names) // 2:  # a load commits between two files
                 outcome = run_cli("load", str(changed), db=database)

@@ -36,8 +36,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from evidencedb.operations import service
 from evidencedb.store import migrate, models
+from evidencedb.store.database import open_engine
 from tests.conftest import POSTGRES_URL, SEEDS, TestDatabase, run_cli
 from tests.helpers import snapshot
 
@@ -168,7 +168,7 @@ def walk(
     reference_database = make("reference")
     assert run_cli("load", str(SEEDS), db=reference_database).exit_code == 0
     with (
-        service.open_engine(reference_database.url, write=False) as engine,
+        open_engine(reference_database.url, write=False) as engine,
         engine.connect() as connection,
     ):
         reference = _raw_rows(connection)
@@ -176,7 +176,7 @@ def walk(
     for revision in ["base", *revisions(scripts)]:
         database = make(f"at-{revision}")
         inserted: Rows = {}
-        with service.open_engine(database.url, write=True) as engine:
+        with open_engine(database.url, write=True) as engine:
             with engine.begin() as connection:
                 if revision != "base":
                     command.upgrade(_config(scripts, connection), revision)
@@ -214,7 +214,7 @@ def test_downgrade_to_every_revision_and_back_keeps_its_data(
     database = fresh("round-trip")
     assert run_cli("load", str(SEEDS), db=database).exit_code == 0
     reference = snapshot(database)
-    with service.open_engine(database.url, write=True) as engine:
+    with open_engine(database.url, write=True) as engine:
         with engine.connect() as connection:
             loaded = _raw_rows(connection)
         for revision in reversed(revisions(migrate.migrations_directory())[:-1]):

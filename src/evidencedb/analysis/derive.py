@@ -43,7 +43,6 @@ from evidencedb.records.quotes import QUOTE_SEPARATOR
 from evidencedb.records.trial import ArmRecord, EndpointRecord
 from evidencedb.records.trial_file import TrialFile
 
-LEVEL = 0.95
 _QUOTE_LIMIT = 20_000  # the longest quote a record holds (records.base.Text)
 ASSUMED_REPORTED_LEVEL = 0.95  # a CI reported without its level is, by convention, a 95% CI
 
@@ -200,9 +199,9 @@ def _counts(result: ResultRecord) -> tuple[int, int] | None:
 
 def _from_counts(pair: _Pair, x1: int, n1: int, x2: int, n2: int) -> list[ComparisonRecord]:
     source = f"from {x1}/{n1} vs {x2}/{n2}"
-    rd = stats.risk_difference(x1, n1, x2, n2, LEVEL)
-    rr = stats.risk_ratio(x1, n1, x2, n2, LEVEL)
-    odds = stats.odds_ratio(x1, n1, x2, n2, LEVEL)
+    rd = stats.risk_difference(x1, n1, x2, n2, stats.DERIVED_LEVEL)
+    rr = stats.risk_ratio(x1, n1, x2, n2, stats.DERIVED_LEVEL)
+    odds = stats.odds_ratio(x1, n1, x2, n2, stats.DERIVED_LEVEL)
     rows = [
         pair.row(
             ComparisonMeasure.RISK_DIFFERENCE,
@@ -250,9 +249,9 @@ def _nnt(pair: _Pair, x1: int, n1: int, x2: int, n2: int, source: str) -> Compar
     """
     kind = pair.endpoint.kind
     if kind in _FAVOURABLE_KINDS:
-        rd = stats.risk_difference(x1, n1, x2, n2, LEVEL)
+        rd = stats.risk_difference(x1, n1, x2, n2, stats.DERIVED_LEVEL)
     elif kind in _UNFAVOURABLE_KINDS:
-        rd = stats.risk_difference(n1 - x1, n1, n2 - x2, n2, LEVEL)
+        rd = stats.risk_difference(n1 - x1, n1, n2 - x2, n2, stats.DERIVED_LEVEL)
     else:
         return None
     nnt = stats.number_needed_to_treat(rd)
@@ -293,7 +292,7 @@ def _from_rates(pair: _Pair) -> list[ComparisonRecord]:
     if first.unit != "%" and pair.endpoint.measure not in _RATE_MEASURES:
         return []
     ci1, ci2 = _reported_ci(first), _reported_ci(second)
-    difference = stats.difference_of_rates(value1, value2, LEVEL, ci1=ci1, ci2=ci2)
+    difference = stats.difference_of_rates(value1, value2, stats.DERIVED_LEVEL, ci1=ci1, ci2=ci2)
     # The inputs are decimals as reported (81.6, 49.4); their exact difference is 32.2, which
     # binary floating point would otherwise store as 32.199999999999996.
     exact = float(Decimal(repr(value1)) - Decimal(repr(value2)))

@@ -26,6 +26,8 @@ import operator
 from dataclasses import dataclass
 from statistics import NormalDist
 
+DERIVED_LEVEL = 0.95  # the level of every CI evidencedb derives (commands show it)
+
 __all__ = [
     "Interval",
     "NNTInterval",

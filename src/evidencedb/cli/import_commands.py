@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from evidencedb.cli.output import echo_err, handle_errors
-from evidencedb.operations import import_ctgov as imports
+from evidencedb.cli.command import command, command_group
+from evidencedb.cli.output import print_load_report
 
-app = typer.Typer(
-    help="Import registry records (ClinicalTrials.gov API v2 study JSON).", no_args_is_help=True
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+commands = command_group(
+    "import", help="Import registry records (ClinicalTrials.gov API v2 study JSON)."
 )
 
 MAX_WARNINGS_SHOWN = 20
+# The operation's default, repeated so that `--help` need not import the importer.
+IMPORT_BATCH_SIZE = 500
 
 
 class ProgressBar:
@@ -37,13 +41,13 @@ class ProgressBar:
         self.progress.update(self.task, advance=files, description=f"{self.studies} studies")
 
 
-@app.command("ctgov")
-@handle_errors
+@command(commands)
 def ctgov(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATH",
             help="Study files (.json), pages of /studies, folders of them, or the bulk ZIP.",
             show_default=False,
         ),
@@ -54,9 +58,12 @@ def ctgov(
     batch_size: Annotated[
         int,
         typer.Option(
-            "--batch-size", min=1, help="Studies mapped and loaded at a time (bounds memory)."
+            "--batch-size",
+            min=1,
+            metavar="STUDIES",
+            help="Studies mapped and loaded at a time (bounds memory).",
         ),
-    ] = imports.IMPORT_BATCH_SIZE,
+    ] = IMPORT_BATCH_SIZE,
 ) -> None:
     """Import ClinicalTrials.gov API v2 study records, offline, in one transaction.
 
@@ -68,6 +75,19 @@ def ctgov(
 
     Example: evidencedb import ctgov NCT02210780.json ctg-studies.json.zip
     """
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from evidencedb.operations.import_ctgov import import_ctgov
+    from evidencedb.store.database import writing
+
+    started = time.perf_counter()
     show_bar = sys.stderr.isatty()
     console = Console(stderr=True)
     columns = (
@@ -77,31 +97,22 @@ def ctgov(
         TextColumn("files"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) if show_bar else nullcontext() as bar:
-        report = imports.import_ctgov(
-            ctx.obj,
+    with (
+        Progress(*columns, console=console, transient=True) if show_bar else nullcontext() as bar,
+        writing(ctx.obj, dry_run=dry_run) as connection,
+    ):
+        report = import_ctgov(
+            connection,
             paths,
-            dry_run=dry_run,
             batch_size=batch_size,
             progress=ProgressBar(bar) if isinstance(bar, Progress) else None,
         )
-    _print_summary(report, dry_run=dry_run)
-
-
-def _print_summary(report: imports.ImportReport, *, dry_run: bool) -> None:
-    warnings = report.load.warnings
-    for warning in warnings[:MAX_WARNINGS_SHOWN]:
-        echo_err(f"warning: {warning}")
-    if len(warnings) > MAX_WARNINGS_SHOWN:
-        echo_err(f"warning: ... and {len(warnings) - MAX_WARNINGS_SHOWN} more warning(s)")
     verb = "validated" if dry_run else "imported"
     skipped = f" ({report.skipped} skipped)" if report.skipped else ""
-    changes = "; ".join(
-        f"{name} +{c.inserted} ~{c.updated} -{c.deleted}"
-        for name, c in sorted(report.load.changes.items())
-        if c.inserted or c.updated or c.deleted
-    )
-    echo_err(
+    seconds = time.perf_counter() - started  # the commit included
+    print_load_report(
+        report.load,
         f"{verb} {report.imported} of {report.studies} studies{skipped}, "
-        f"{report.load.facts} facts in {report.seconds:.1f} s: {changes or 'nothing changed'}"
+        f"{report.load.facts} facts in {seconds:.1f} s",
+        warnings_shown=MAX_WARNINGS_SHOWN,
     )

@@ -1,50 +1,40 @@
-"""Output helpers shared by the commands, and the one place that turns user errors into exit 1."""
+"""What commands print: rows as a table, CSV or JSON on stdout, numbers as people read them,
+load reports and messages on stderr."""
 
 from __future__ import annotations
 
-import csv
-import functools
 import json
 import math
 import sys
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, ParamSpec, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
-from evidencedb.errors import EvidenceError, ValidationFailed
-
-P = ParamSpec("P")
-R = TypeVar("R")
+if TYPE_CHECKING:
+    from evidencedb.loader.report import LoadReport
 
 Format = Literal["table", "csv", "json"]
 
 
 def echo_err(message: str) -> None:
+    """A message for the person at the terminal: stderr, so that stdout stays data."""
     typer.echo(message, err=True)
 
 
-def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
-    """User errors become one line each on stderr and exit 1; bugs keep their traceback."""
+def number_text(value: Any, *, decimals: int | None = None) -> str:
+    """A number as a person reads it in a terminal; "" for none.
 
-    @functools.wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return function(*args, **kwargs)
-        except ValidationFailed as failure:
-            for problem in failure.problems:
-                echo_err(f"error: {problem}")
-            if len(failure.problems) > 1:
-                echo_err(f"{len(failure.problems)} problems; nothing was written")
-            raise typer.Exit(1) from None
-        except EvidenceError as error:
-            echo_err(f"error: {error}")
-            raise typer.Exit(1) from None
-        except BrokenPipeError:  # `evidencedb ... | head`
-            sys.stderr.close()
-            raise typer.Exit(0) from None
-
-    return wrapper
+    By default a float in Python's `g` format (six significant digits) and anything else as
+    it is. With `decimals`: at most that many decimals, trailing zeros dropped, between
+    10^-decimals and 10^(decimals + 2), and decimals + 1 significant digits outside it."""
+    if value is None:
+        return ""
+    if decimals is None:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if value == 0 or 10**-decimals <= abs(value) < 10 ** (decimals + 2):
+        return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{value:.{decimals + 1}g}"
 
 
 def _cell(value: Any) -> str:
@@ -80,4 +70,19 @@ def print_rows(rows: Iterable[Mapping[str, Any]], fmt: Format, title: str | None
         echo_err("no rows")
 
 
-__all__ = ["Format", "csv", "echo_err", "handle_errors", "print_rows"]
+def print_load_report(
+    report: LoadReport, headline: str, *, warnings_shown: int | None = None
+) -> None:
+    """A load's warnings (the first `warnings_shown` of them), then one line: the headline and
+    what changed per table (+inserted ~updated -deleted), or that nothing did."""
+    warnings = report.warnings if warnings_shown is None else report.warnings[:warnings_shown]
+    for warning in warnings:
+        echo_err(f"warning: {warning}")
+    if len(report.warnings) > len(warnings):
+        echo_err(f"warning: ... and {len(report.warnings) - len(warnings)} more warning(s)")
+    changes = "; ".join(
+        f"{name} +{counts.inserted} ~{counts.updated} -{counts.deleted}"
+        for name, counts in sorted(report.changes.items())
+        if counts.inserted or counts.updated or counts.deleted
+    )
+    echo_err(f"{headline}: {changes or 'nothing changed'}")

@@ -2,8 +2,8 @@
 map, validate and load, batch by batch, in one transaction for the whole run.
 
 The mapping itself (`registries.ctgov`, batched by `registries.ctgov.background`) never
-touches the database; this module is the operation around it, as `service.load_seed_paths`
-is for seed files.
+touches the database; this module is the operation around it, as `operations.load` is for
+seed files.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Connection, select
-from sqlalchemy.engine import URL
 
 from evidencedb.enums import Registry, SourceOrigin
 from evidencedb.errors import EvidenceError, ValidationFailed
 from evidencedb.loader.load import load
 from evidencedb.loader.report import LoadReport
-from evidencedb.operations.service import DryRun, writing
 from evidencedb.records.bundle import Bundle
 from evidencedb.registries.ctgov.background import (
     MappedBatch,
@@ -33,7 +31,6 @@ from evidencedb.registries.ctgov.background import (
 from evidencedb.registries.ctgov.files import StudyFiles
 from evidencedb.registries.ctgov.versions import is_newer, source_key
 from evidencedb.store.chunks import rows_where_in
-from evidencedb.store.engine import resolve_url, sqlite_path
 from evidencedb.store.models import Source, Trial, TrialIdentifier
 
 IMPORT_BATCH_SIZE = 500
@@ -63,10 +60,9 @@ class ImportReport:
 
 
 def import_ctgov(
-    url: str | URL | None,
+    connection: Connection,
     paths: Sequence[Path],
     *,
-    dry_run: bool,
     batch_size: int = IMPORT_BATCH_SIZE,
     progress: ImportProgress | None = None,
     background_mapping: bool | None = None,
@@ -79,7 +75,7 @@ def import_ctgov(
     nothing of the run is written. Of two versions of a study, by last-update date, the newer
     stands whatever order they come in: within a batch only the newest is kept, and a version
     older than the one already in the database (or loaded by an earlier batch) is skipped, with
-    a warning. A dry run does all of it, then rolls back.
+    a warning. The caller owns the transaction (a dry run rolls it back); this never commits.
 
     Reading and mapping happen in a second process, a batch ahead of the writing, when
     `background_mapping` says so (by default: for inputs of BACKGROUND_MAPPING_BYTES or more).
@@ -89,10 +85,6 @@ def import_ctgov(
         raise EvidenceError(f"batch size must be at least 1, not {batch_size}")
     started = time.perf_counter()
     report = ImportReport()
-    resolved = url if isinstance(url, URL) else resolve_url(url)
-    path = sqlite_path(resolved)
-    if dry_run and path is not None and not path.exists():
-        resolved = resolve_url("sqlite://")  # validate against an empty schema; create no file
     with StudyFiles(paths) as files:
         if progress is not None:
             progress.started(len(files.entries))
@@ -103,17 +95,11 @@ def import_ctgov(
                 batches = stack.enter_context(mapping_process(paths, batch_size))
             else:
                 batches = mapped_batches(files, batch_size)
-            try:
-                with writing(resolved) as connection:
-                    for batch in batches:
-                        _import_batch(connection, batch, report)
-                        report.studies += batch.read
-                        if progress is not None:
-                            progress.advanced(batch.files, batch.read)
-                    if dry_run:
-                        raise DryRun(report.load)  # leaves the transaction by rollback
-            except DryRun:
-                pass
+            for batch in batches:
+                _import_batch(connection, batch, report)
+                report.studies += batch.read
+                if progress is not None:
+                    progress.advanced(batch.files, batch.read)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -2,13 +2,14 @@
 
 SQLite: the file is opened read-only (`mode=ro`) and an authorizer allows only reading,
 so ATTACH, PRAGMA, writes and extension loading are refused even inside a CTE.
-PostgreSQL: the statement runs in a READ ONLY transaction, which refuses every write, sent
-as a prepared statement, which holds exactly one statement (so `COMMIT; DELETE ...` cannot end
-the read-only transaction), and, where the login may, as the predefined role
-`pg_read_all_data`, which can read every table but not the server's files. A login that is a
-superuser, or may become one, or may touch the server's files, is refused outright: the
-statement itself could switch back to that role (`set_config('role', ...)`), so no role switch
-made for it is a boundary.
+PostgreSQL: the statement runs in a READ ONLY transaction, which refuses every write (and is
+rolled back, never committed: it may still create large objects or queue notifications, which
+only a commit would keep), sent as a prepared statement, which holds exactly one statement (so
+`COMMIT; DELETE ...` cannot end the read-only transaction), and, where the login may, as the
+predefined role `pg_read_all_data`, which can read every table but not the server's files. A
+login that is a superuser, or may become one, or may touch the server's files, is refused
+outright: the statement itself could switch back to that role (`set_config('role', ...)`), so
+no role switch made for it is a boundary.
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Connection
 
-from evidencedb.errors import DatabaseNotReady, EvidenceError
-from evidencedb.store import migrate
-from evidencedb.store.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, sqlite_path
+from evidencedb.errors import EvidenceError
+from evidencedb.store.database import reading
 
 _ALLOWED_ACTIONS = {
     sqlite3.SQLITE_SELECT,
@@ -44,48 +43,21 @@ def _authorize(action: int, first: str | None, second: str | None, *_: Any) -> i
 
 
 @contextmanager
-def read_only_connection(url: URL) -> Iterator[Connection]:
-    path = sqlite_path(url)
-    if url.get_backend_name() == "sqlite":
-        if path is None or not path.exists():
-            raise DatabaseNotReady(f"no database at {path}; create one with `evidencedb load`")
-
-        def connect() -> sqlite3.Connection:
-            connection = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro",
-                uri=True,
-                timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
-            )
-            return connection
-
-        engine = create_engine("sqlite://", creator=connect)
+def read_only_connection(url: str | URL | None) -> Iterator[Connection]:
+    """A read-only transaction (`store.database.reading`) with the guards above on top."""
+    with reading(url, read_only=True) as connection:
+        if connection.dialect.name == "postgresql":
+            _refuse_powerful_login(connection)
+            _drop_to_read_role(connection)
+            yield connection
+            return
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.set_authorizer(_authorize)
         try:
-            with engine.connect() as connection:
-                migrate.ensure_ready(connection, create=False)
-                raw = connection.connection.dbapi_connection
-                assert isinstance(raw, sqlite3.Connection)
-                raw.set_authorizer(_authorize)
-                yield connection
+            yield connection
         finally:
-            engine.dispose()
-        return
-    engine = make_engine(url, write=False)
-    try:
-        with engine.connect() as connection:
-            migrate.ensure_ready(connection, create=False)
-            connection.rollback()
-            transaction = connection.begin()
-            try:
-                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-                _refuse_powerful_login(connection)
-                _drop_to_read_role(connection)
-                yield connection
-            finally:
-                # Never COMMIT: a READ ONLY transaction may still create large objects or
-                # queue notifications, which only a commit would keep.
-                transaction.rollback()
-    finally:
-        engine.dispose()
+            raw.set_authorizer(None)  # ending the transaction is not the statement's doing
 
 
 # Predefined roles whose members may read, write or execute on the server's file system.

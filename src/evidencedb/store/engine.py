@@ -1,4 +1,4 @@
-"""Opening databases: URL resolution, engine set-up, and the transaction a command owns.
+"""Engines: URL resolution, and the connection set-up every engine of evidencedb gets.
 
 SQLite gets foreign keys switched on, a busy timeout, WAL, and transactions that really begin
 where SQLAlchemy says they do (the sqlite3 module otherwise commits DDL on its own), so a
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +61,36 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
-def make_engine(url: URL, *, write: bool = True, **kwargs: Any) -> Engine:
+def make_engine(
+    url: URL, *, write: bool = True, read_only_file: bool = False, **kwargs: Any
+) -> Engine:
     """An engine for `url`. `write=True` makes SQLite transactions take the write lock at BEGIN,
-    so that concurrent writers wait on the busy timeout instead of failing mid-transaction."""
+    so that concurrent writers wait on the busy timeout instead of failing mid-transaction.
+    `read_only_file=True` opens a SQLite file read-only (`mode=ro`): the file itself then
+    refuses every write, whatever the statement."""
     if url.get_backend_name() == "sqlite":
+        if read_only_file:
+            kwargs["creator"] = _read_only_opener(url)
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine, begin="BEGIN IMMEDIATE" if write else "BEGIN")
+        _configure_sqlite(
+            engine, begin="BEGIN IMMEDIATE" if write else "BEGIN", journal=not read_only_file
+        )
     else:
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
     _report_connection_failures(engine)
     return engine
+
+
+def _read_only_opener(url: URL) -> Callable[[], sqlite3.Connection]:
+    path = sqlite_path(url)
+    if path is None:
+        raise EvidenceError(f"{display_url(url)} is not a file that can be opened read-only")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+    return connect
 
 
 def _report_connection_failures(engine: Engine) -> None:
@@ -88,7 +108,7 @@ def _report_connection_failures(engine: Engine) -> None:
         raise DatabaseUnavailable(f"cannot connect to {display_url(engine.url)}: {reason}")
 
 
-def _configure_sqlite(engine: Engine, *, begin: str) -> None:
+def _configure_sqlite(engine: Engine, *, begin: str, journal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Autocommit at the driver level; SQLAlchemy's "begin" event below emits BEGIN itself,
@@ -97,7 +117,8 @@ def _configure_sqlite(engine: Engine, *, begin: str) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+        # A read-only file keeps the journal mode it was written with (WAL, set below).
+        if journal and cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             cursor.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode except for the last commits before a power loss,
             # and never corrupts the file.
@@ -107,10 +128,3 @@ def _configure_sqlite(engine: Engine, *, begin: str) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql(begin)
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction for one command: committed when the block ends, rolled back on error."""
-    with engine.begin() as connection:
-        yield connection

@@ -1,7 +1,8 @@
 """Schema migrations: Alembic driven from code, so no alembic.ini is needed anywhere.
 
 A new database is created at head on first write; an existing one at an older revision is
-only ever upgraded by `evidencedb db upgrade`, never silently.
+only ever upgraded by `evidencedb db upgrade`, never silently. Checking a database's revision
+needs no Alembic (`store.revision`); only creating and migrating a schema imports it.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection
 
-from evidencedb.errors import DatabaseNotReady, EvidenceError
-from evidencedb.store.engine import display_url, make_engine, resolve_url, sqlite_path
-
-VERSION_TABLE = "alembic_version"
+from evidencedb.errors import EvidenceError
+from evidencedb.store.engine import make_engine, resolve_url
 
 # Schema objects of revision 0002 that the models leave out: the indexes behind
 # `--intervention TEXT` (query.filters.intervention_ids). On SQLite, the FTS5 table that indexes
@@ -79,10 +77,6 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
-
-
 def upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
 
@@ -94,37 +88,6 @@ def downgrade(connection: Connection, revision: str) -> None:
         if type(error).__module__.startswith("alembic"):
             raise EvidenceError(f"cannot downgrade to {revision!r}: {error}") from error
         raise
-
-
-def database_exists(engine: Engine) -> bool:
-    path = sqlite_path(engine.url)
-    return path is None or path.exists()
-
-
-def ensure_ready(connection: Connection, *, create: bool) -> None:
-    """Check the database is at head; create the schema in a new, empty database if `create`."""
-    names = set(inspect(connection).get_table_names())
-    url = display_url(connection.engine.url)
-    current = current_revision(connection) if VERSION_TABLE in names else None
-    if current is None:  # no schema yet (or every revision downgraded away)
-        if names - {VERSION_TABLE}:
-            raise DatabaseNotReady(
-                f"{url} holds tables but no evidencedb schema version; "
-                "point --db at an evidencedb database or an empty one"
-            )
-        if not create:
-            raise DatabaseNotReady(
-                f"{url} has no evidencedb schema yet; create it with "
-                "`evidencedb db upgrade` or by loading data (`evidencedb load seeds/`)"
-            )
-        upgrade(connection)
-        return
-    head = head_revision()
-    if current != head:
-        raise DatabaseNotReady(
-            f"{url} is at schema revision {current}, this evidencedb needs {head}; "
-            "run `evidencedb db upgrade` (back up the database first)"
-        )
 
 
 def _autogenerate_revision(message: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from evidencedb.operations import service
+from evidencedb.store.database import open_engine
 from tests.conftest import TestDatabase, require_shared, run_cli
 
 DATA = Path(__file__).parent / "data"
@@ -25,7 +25,7 @@ def shared_records() -> list[Path]:
 
 
 def rows(database: TestDatabase, sql: str, **params: Any) -> list[dict[str, Any]]:
-    with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
+    with open_engine(database.url, write=False) as engine, engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(text(sql), params)]
 
 

@@ -16,6 +16,7 @@ import pytest
 from evidencedb.errors import ValidationFailed
 from evidencedb.operations import import_ctgov as imports
 from evidencedb.registries.ctgov.background import mapping_process
+from evidencedb.store.database import writing
 from tests.conftest import TestDatabase
 from tests.helpers import benchmark_module, snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
@@ -26,9 +27,10 @@ INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 def _run(
     url: str, paths: list[Path], *, background: bool, batch_size: int = 2
 ) -> imports.ImportReport:
-    return imports.import_ctgov(
-        url, paths, dry_run=False, batch_size=batch_size, background_mapping=background
-    )
+    with writing(url) as connection:
+        return imports.import_ctgov(
+            connection, paths, batch_size=batch_size, background_mapping=background
+        )
 
 
 def test_background_mapping_gives_the_same_database(database: TestDatabase, tmp_path: Path) -> None:
@@ -72,9 +74,9 @@ _KILLED_PARENT = """
 import sys
 from pathlib import Path
 from evidencedb.operations import import_ctgov as imports
-imports.import_ctgov(
-    sys.argv[1], [Path(sys.argv[2])], dry_run=False, batch_size=5, background_mapping=True
-)
+from evidencedb.store.database import writing
+with writing(sys.argv[1]) as connection:
+    imports.import_ctgov(connection, [Path(sys.argv[2])], batch_size=5, background_mapping=True)
 """
 
 

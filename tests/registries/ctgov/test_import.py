@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from evidencedb.cli.import_commands import ProgressBar
 from evidencedb.operations import import_ctgov as imports
+from evidencedb.store.database import writing
 from tests.conftest import TestDatabase, run_cli
 from tests.helpers import snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, PAGE, imported, natural_rows, rows
@@ -90,9 +91,8 @@ def test_batch_size_does_not_change_the_result(database: TestDatabase) -> None:
 def test_progress_counts_files_and_studies(database: TestDatabase) -> None:
     console = Console(file=io.StringIO(), force_terminal=True)
     with Progress(console=console) as progress:
-        report = imports.import_ctgov(
-            database.url, [EDGE, PAGE], dry_run=False, progress=ProgressBar(progress)
-        )
+        with writing(database.url) as connection:
+            report = imports.import_ctgov(connection, [EDGE, PAGE], progress=ProgressBar(progress))
         [task] = progress.tasks
     assert (task.total, task.completed, task.description) == (2, 2, "3 studies")
     assert (report.studies, report.imported, report.skipped) == (3, 3, 0)

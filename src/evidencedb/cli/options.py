@@ -1,0 +1,60 @@
+"""Options and arguments that several commands share, each defined once."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidencedb.cli.output import Format
+from evidencedb.enums import ArmRole, EndpointKind
+
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="table (readable), csv or json (machine-readable)."),
+]
+SeedPaths = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="PATH", help="Seed files (.yaml) or folders of them.", show_default=False
+    ),
+]
+TrialOption = Annotated[str | None, typer.Option("--trial", metavar="KEY", help="Trial key.")]
+InterventionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--intervention",
+        metavar="TEXT",
+        help="Intervention key, or part of its name, target or class.",
+    ),
+]
+ConditionOption = Annotated[
+    str | None,
+    typer.Option("--condition", metavar="TEXT", help="Part of the trial's condition."),
+]
+TextOption = Annotated[
+    str | None,
+    typer.Option("--text", metavar="WORDS", help="Words in the trial's key, title or population."),
+]
+ArmRoleOption = Annotated[ArmRole | None, typer.Option("--arm-role", help="Role of the arm.")]
+EndpointKindOption = Annotated[
+    EndpointKind | None, typer.Option("--endpoint-kind", help="Kind of endpoint.")
+]
+EndpointOption = Annotated[
+    str | None, typer.Option("--endpoint", metavar="KEY", help="Endpoint key.")
+]
+SourceOption = Annotated[str | None, typer.Option("--source", metavar="KEY", help="Source key.")]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns", metavar="A,B,...", help="Comma-separated columns to show, in this order."
+    ),
+]
+
+
+def choices(values: type[StrEnum]) -> str:
+    """The metavar of a repeatable option with fixed values: the values, as Typer shows those
+    of a single one (it would show a repeatable one as a Python `list[...]`)."""
+    return "<" + "|".join(values) + ">"
