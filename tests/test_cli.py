@@ -103,3 +103,59 @@ def test_library_never_imports_the_cli() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+# Modules `--help` and the read-only commands must not import: they cost most of the start-up
+# time and none of those commands use them (the pydantic records; Typer itself uses pydantic).
+WRITE_PATH_MODULES = ("alembic", "evidencedb.records", "evidencedb.loader", "evidencedb.registries")
+NEVER_FOR_READING = (
+    "import sys\n"
+    "from evidencedb.cli import main\n"
+    "sys.argv = ['evidencedb', *sys.argv[1:]]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit as exit:\n"
+    "    assert not exit.code, exit.code\n"
+    f"prefixes = {WRITE_PATH_MODULES!r}\n"
+    "bad = [n for n in sys.modules if any(n == p or n.startswith(p + '.') for p in prefixes)]\n"
+    "assert not bad, bad\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["results", "--help"], ["import", "ctgov", "--help"]],
+    ids=" ".join,
+)
+def test_help_imports_no_write_path_code(args: list[str]) -> None:
+    subprocess.run([sys.executable, "-c", NEVER_FOR_READING, *args], check=True, cwd=REPO)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trials"],
+        ["results", "--format", "csv"],
+        ["sql", "SELECT count(*) FROM trials"],
+        ["export", "csv", "results_flat"],
+        ["summary"],
+        ["compare", "blinatumomab-infant-kmt2a-all"],
+    ],
+    ids=" ".join,
+)
+def test_read_only_commands_import_no_write_path_code(tmp_path: Path, args: list[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    assert run_cli("load", str(SEEDS), db=url).exit_code == 0
+    subprocess.run(
+        [sys.executable, "-c", NEVER_FOR_READING, "--db", url, *args],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+    )
+
+
+def test_the_import_batch_size_shown_is_the_operations_default() -> None:
+    from evidencedb.cli.import_commands import IMPORT_BATCH_SIZE
+    from evidencedb.operations import import_ctgov
+
+    assert import_ctgov.IMPORT_BATCH_SIZE == IMPORT_BATCH_SIZE
