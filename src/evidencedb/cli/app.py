@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from evidencedb import __version__
+import evidencedb
 from evidencedb.cli import (
     analysis_commands,
     db_commands,
@@ -43,14 +43,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"evidencedb {__version__}")
+        typer.echo(f"evidencedb {evidencedb.__version__}")
         raise typer.Exit()
 
 
@@ -63,7 +63,7 @@ def main(
             "--db",
             envvar=URL_ENVIRONMENT_VARIABLE,
             metavar="URL",
-            help="Database URL or SQLite file [default: sqlite:///evidence.db].",
+            help="Database URL or SQLite file \\[default: sqlite:///evidence.db].",
             show_envvar=True,
         ),
     ] = None,

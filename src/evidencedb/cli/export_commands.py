@@ -28,7 +28,7 @@ def export_csv(
         typer.Option(
             "--out",
             metavar="PATH",
-            help="Folder for all exports [default: exports], or file for one export.",
+            help="Folder for all exports \\[default: exports], or file for one export.",
         ),
     ] = None,
 ) -> None:
