@@ -159,3 +159,11 @@ def test_the_import_batch_size_shown_is_the_operations_default() -> None:
     from evidencedb.operations import import_ctgov
 
     assert import_ctgov.IMPORT_BATCH_SIZE == IMPORT_BATCH_SIZE
+
+
+def test_a_refused_input_creates_no_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    missing = str(tmp_path / "missing.json")
+    assert run_cli("import", "ctgov", missing, db=url).exit_code == 1
+    assert run_cli("load", missing, db=url).exit_code == 1
+    assert not (tmp_path / "new.db").exists()

@@ -85,7 +85,13 @@ def ctgov(
     )
 
     from evidencedb.operations.import_ctgov import import_ctgov
+    from evidencedb.records.input_paths import expand_paths
+    from evidencedb.registries.ctgov.files import SUFFIXES
     from evidencedb.store.database import writing
+
+    # Refuse a missing path before opening: it must not leave a new, empty database behind.
+    for _ in expand_paths(paths, SUFFIXES):
+        pass
 
     started = time.perf_counter()
     show_bar = sys.stderr.isatty()
