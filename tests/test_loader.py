@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import copy_seeds, edit, line_of, snapshot
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.seeds import copy_seeds, edit, line_of
+from tests.support.snapshots import snapshot
 
 MAIN = "blinatumomab-infant-kmt2a-all.yaml"
 

@@ -10,7 +10,8 @@ from evidencedb.operations import service
 from evidencedb.store import migrate
 from evidencedb.store.engine import transaction
 from evidencedb.store.models import metadata
-from tests.conftest import TestDatabase, run_cli
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
 
 
 def _diff(database: TestDatabase) -> list[object]:

@@ -1,4 +1,5 @@
-from tests.conftest import TestDatabase, run_cli
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
 
 
 def test_seed_load_is_idempotent(loaded: TestDatabase) -> None:

@@ -6,7 +6,7 @@ The records damaged are the importer's hand-written edge cases
 (tests/registries/ctgov/data): a study with results, analyses, classes and categories; a bare
 study; a page of two studies. Each example imports one damaged file through the CLI into a
 database holding the seeds and the undamaged study with results, and checks what
-`test_fuzz_seeds.check_outcome` checks.
+`tests.support.fuzzing.check_outcome` checks.
 """
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SEEDS, TestDatabase, run_cli
-from tests.reliability import content, fuzz_examples, mutated
-from tests.reliability.test_fuzz_seeds import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
+from tests.support.budgets import fuzz_examples
+from tests.support.cli import run_cli
+from tests.support.database_content import content
+from tests.support.databases import TestDatabase
+from tests.support.environment import REPO, SEEDS
+from tests.support.fuzzing import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
+from tests.support.mutations import mutated
 
-DATA = Path(__file__).parents[1] / "registries" / "ctgov" / "data"
+DATA = REPO / "tests" / "registries" / "ctgov" / "data"
 EDGE = (DATA / "NCT09000001.json").read_bytes()
 BARE = (DATA / "NCT09000003.json").read_bytes()
 PAGE = (DATA / "page.json").read_bytes()

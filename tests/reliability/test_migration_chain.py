@@ -38,8 +38,10 @@ from sqlalchemy.engine import make_url
 
 from evidencedb.operations import service
 from evidencedb.store import migrate, models
-from tests.conftest import POSTGRES_URL, SEEDS, TestDatabase, run_cli
-from tests.helpers import snapshot
+from tests.support.cli import run_cli
+from tests.support.databases import POSTGRES_URL, TestDatabase
+from tests.support.environment import SEEDS
+from tests.support.snapshots import snapshot
 
 Rows = dict[str, list[dict[str, Any]]]
 

@@ -16,9 +16,10 @@ import pytest
 from evidencedb.errors import ValidationFailed
 from evidencedb.operations import import_ctgov as imports
 from evidencedb.registries.ctgov.background import mapping_process
-from tests.conftest import TestDatabase
-from tests.helpers import benchmark_module, snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
+from tests.support.benchmarks import benchmark_module
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 

@@ -6,9 +6,10 @@ import json
 import zipfile
 from pathlib import Path
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, PAGE, imported, rows
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 
 def test_problem_in_a_page_names_the_study(database: TestDatabase, tmp_path: Path) -> None:

@@ -12,9 +12,10 @@ from rich.progress import Progress
 
 from evidencedb.cli.import_commands import ProgressBar
 from evidencedb.operations import import_ctgov as imports
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, PAGE, imported, natural_rows, rows
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 
 def test_reimport_changes_nothing(database: TestDatabase) -> None:

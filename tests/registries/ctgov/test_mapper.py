@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, imported, rows
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 # --------------------------------------------------------------------------------------------
 # Edge cases, on hand-written records.
