@@ -1,9 +1,10 @@
 """Fixtures: a real database per test, on SQLite and on PostgreSQL.
 
-Every database test runs twice, against a fresh SQLite file and against a fresh schema of the
-PostgreSQL server at $EVIDENCEDB_TEST_POSTGRES_URL (dropped afterwards). Where that server
-does not answer, the PostgreSQL half is skipped with the reason, except under CI=true, where
-a missing server fails the run.
+Every database test runs twice, on SQLite and on the PostgreSQL server at
+$EVIDENCEDB_TEST_POSTGRES_URL. `database` is a copy of a schema migrated once per session (per
+xdist worker); `empty_database` holds nothing, for the tests of creating and upgrading a
+schema. Where the server does not answer, the PostgreSQL half is skipped with the reason,
+except under CI=true, where a missing server fails the run.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ import pytest
 from tests.support.cli import run_cli
 from tests.support.databases import (
     TestDatabase,
+    migrated_postgres_template,
+    migrated_sqlite_template,
+    postgres_copy,
     postgres_empty,
     postgres_scratch,
+    sqlite_copy,
     sqlite_database_at,
 )
 from tests.support.environment import SEEDS
@@ -35,9 +40,32 @@ def postgres_user() -> Iterator[str]:
         yield role
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    with migrated_postgres_template() as name:
+        yield name
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
-    """A database with no schema at all (on SQLite, no file yet)."""
+    """A database at the head revision, holding no rows."""
+    if request.param == "sqlite":
+        yield sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
+        return
+    user_role = request.getfixturevalue("postgres_user")
+    with postgres_copy(request.getfixturevalue("postgres_template"), user_role) as copy:
+        yield copy
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    """A database with no schema at all (on SQLite, no file yet): the CLI creates the schema
+    on first write, and the migration tests walk it from nothing."""
     if request.param == "sqlite":
         yield sqlite_database_at(tmp_path / "evidence.db")
         return
@@ -46,7 +74,14 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDat
 
 
 @pytest.fixture
-def sqlite_database(tmp_path: Path) -> TestDatabase:
+def sqlite_database(sqlite_template: Path, tmp_path: Path) -> TestDatabase:
+    """`database` on SQLite only."""
+    return sqlite_copy(sqlite_template, tmp_path)
+
+
+@pytest.fixture
+def empty_sqlite_database(tmp_path: Path) -> TestDatabase:
+    """`empty_database` on SQLite only."""
     return sqlite_database_at(tmp_path / "evidence.db")
 
 

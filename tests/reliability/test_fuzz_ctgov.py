@@ -139,14 +139,14 @@ def test_huge_json_numbers_are_refused(sqlite_database: TestDatabase, tmp_path: 
 
 @pytest.mark.parametrize("depth", [900, 5_000, 200_000])
 def test_deeply_nested_json_is_refused(
-    sqlite_database: TestDatabase, tmp_path: Path, depth: int
+    empty_sqlite_database: TestDatabase, tmp_path: Path, depth: int
 ) -> None:
     raw = BARE.replace(b'"hasResults": false', b'"hasResults": ' + b"[" * depth + b"]" * depth)
     folder = tmp_path / "deep"
     folder.mkdir()
     (folder / "study.json").write_bytes(raw)
-    outcome = run_cli("import", "ctgov", str(folder / "study.json"), db=sqlite_database)
-    check_outcome(sqlite_database, folder, outcome.exit_code, outcome.stderr, [])
+    outcome = run_cli("import", "ctgov", str(folder / "study.json"), db=empty_sqlite_database)
+    check_outcome(empty_sqlite_database, folder, outcome.exit_code, outcome.stderr, [])
 
 
 @pytest.mark.parametrize(

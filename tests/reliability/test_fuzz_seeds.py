@@ -317,7 +317,7 @@ def test_nul_character_in_text(database: TestDatabase, seed_folder: Path) -> Non
 
 @pytest.mark.parametrize("document", ["binary.txt", '"a\\0b.txt"'], ids=["binary", "nul-in-path"])
 def test_unreadable_document_is_a_warning_not_a_traceback(
-    sqlite_database: TestDatabase, tmp_path: Path, document: str
+    empty_sqlite_database: TestDatabase, tmp_path: Path, document: str
 ) -> None:
     (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00\x01")
     seed = tmp_path / "seed.yaml"
@@ -325,8 +325,8 @@ def test_unreadable_document_is_a_warning_not_a_traceback(
         SMALL_SEED.replace("    year: 2023\n", f"    year: 2023\n    document: {document}\n"),
         encoding="utf-8",
     )
-    outcome = run_cli("load", str(seed), db=sqlite_database)
-    check_outcome(sqlite_database, tmp_path, outcome.exit_code, outcome.stderr, [])
+    outcome = run_cli("load", str(seed), db=empty_sqlite_database)
+    check_outcome(empty_sqlite_database, tmp_path, outcome.exit_code, outcome.stderr, [])
 
 
 def test_check_with_an_unreadable_document_is_not_a_traceback(

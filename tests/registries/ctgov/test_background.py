@@ -48,14 +48,14 @@ def test_background_mapping_gives_the_same_database(database: TestDatabase, tmp_
 
 
 def test_background_mapping_reports_the_same_problems_and_writes_nothing(
-    database: TestDatabase,
+    empty_database: TestDatabase,
 ) -> None:
     found = {}
     for background in (False, True):
         with pytest.raises(ValidationFailed) as failure:
-            _run(database.url, [EDGE, MALFORMED], background=background, batch_size=500)
+            _run(empty_database.url, [EDGE, MALFORMED], background=background, batch_size=500)
         found[background] = failure.value.problems
-        assert snapshot(database) == {}
+        assert snapshot(empty_database) == {}
     assert found[True] == found[False]
     assert len(found[True]) == 10
 
