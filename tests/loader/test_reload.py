@@ -1,3 +1,7 @@
+"""Loading the seeds a second time changes nothing and says so."""
+
+from __future__ import annotations
+
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
 
