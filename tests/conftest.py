@@ -17,7 +17,7 @@ import pytest
 from tests.support.cli import run_cli
 from tests.support.databases import (
     TestDatabase,
-    migrated_postgres_template,
+    migrated_postgres_script,
     migrated_sqlite_template,
     postgres_copy,
     postgres_empty,
@@ -46,9 +46,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    with migrated_postgres_template() as name:
-        yield name
+def postgres_schema_script() -> Iterator[str]:
+    with migrated_postgres_script() as script:
+        yield script
 
 
 @pytest.fixture(params=BACKENDS)
@@ -58,7 +58,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDat
         yield sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
         return
     user_role = request.getfixturevalue("postgres_user")
-    with postgres_copy(request.getfixturevalue("postgres_template"), user_role) as copy:
+    with postgres_copy(request.getfixturevalue("postgres_schema_script"), user_role) as copy:
         yield copy
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -64,3 +65,47 @@ def test_downgrade_to_unknown_revision_is_a_user_error(empty_database: TestDatab
     outcome = run_cli("db", "downgrade", "nonexistent", db=empty_database)
     assert outcome.exit_code == 1
     assert "cannot downgrade" in outcome.stderr
+
+
+CATALOG = {
+    "sqlite": [
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name",
+        "SELECT version_num FROM alembic_version",
+    ],
+    "postgresql": [
+        "SELECT table_name, column_name, data_type, is_nullable, column_default, "
+        "col_description(quote_ident(table_name)::regclass, ordinal_position::int) "
+        "FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 2",
+        "SELECT indexname, replace(indexdef, current_schema() || '.', '') FROM pg_indexes "
+        "WHERE schemaname = current_schema() ORDER BY 1",
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2",
+        "SELECT proname, prosrc, proconfig FROM pg_proc "
+        "WHERE pronamespace = current_schema()::regnamespace ORDER BY 1",
+        "SELECT relname, reloptions FROM pg_class "
+        "WHERE relnamespace = current_schema()::regnamespace ORDER BY 1",
+        "SELECT version_num FROM alembic_version",
+    ],
+}
+
+
+def _catalog(database: TestDatabase) -> list[list[tuple[object, ...]]]:
+    with service.open_engine(database.url, write=False) as engine, engine.connect() as connection:
+        return [
+            [tuple(row) for row in connection.exec_driver_sql(query)]
+            for query in CATALOG[database.backend]
+        ]
+
+
+@pytest.mark.parametrize(
+    ("database", "empty_database"),
+    [("sqlite", "sqlite"), pytest.param("postgresql", "postgresql", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+def test_the_migrated_copy_is_what_the_migrations_create(
+    database: TestDatabase, empty_database: TestDatabase
+) -> None:
+    """The `database` fixture copies a schema migrated once per session; the copy must be
+    what `evidencedb db upgrade` creates, object for object."""
+    assert run_cli("db", "upgrade", db=empty_database).exit_code == 0
+    assert _catalog(database) == _catalog(empty_database)

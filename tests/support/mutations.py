@@ -44,3 +44,4 @@ def mutated(
     for _ in range(textual):
         raw, name = draw(byte_mutation(raw, language=language, nul=nul, surrogates=surrogates))
         applied.append(name)
+    return raw, applied
