@@ -31,7 +31,8 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --cov=evidencedb --cov-branch --cov-report=term:skip-covered \
+	  $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix $(LINT_PATHS)

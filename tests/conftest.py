@@ -1,112 +1,33 @@
-"""Test fixtures: a real database per test, on SQLite and on PostgreSQL.
+"""Fixtures: a real database per test, on SQLite and on PostgreSQL.
 
-Every database test runs twice, against a fresh SQLite file and against a fresh schema of the
-PostgreSQL server at $EVIDENCEDB_TEST_POSTGRES_URL (dropped afterwards). Where that server
-does not answer, the PostgreSQL half is skipped with the reason, except under CI=true, where
-a missing server fails the run.
+Every database test runs twice, on SQLite and on the PostgreSQL server at
+$EVIDENCEDB_TEST_POSTGRES_URL. `database` is a copy of a schema migrated once per session (per
+xdist worker); `empty_database` holds nothing, for the tests of creating and upgrading a
+schema. Where the server does not answer, the PostgreSQL half is skipped with the reason,
+except under CI=true, where a missing server fails the run.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from typer.testing import CliRunner
 
-from evidencedb.cli import app
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
-SHARED = REPO.parent / "shared"
-POSTGRES_URL = os.environ.get(
-    "EVIDENCEDB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.support.cli import run_cli
+from tests.support.databases import (
+    TestDatabase,
+    migrated_postgres_script,
+    migrated_sqlite_template,
+    postgres_copy,
+    postgres_empty,
+    postgres_scratch,
+    sqlite_copy,
+    sqlite_database_at,
 )
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from tests.support.environment import SEEDS
 
-
-def _postgres_problem() -> str | None:
-    try:
-        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as error:  # any failure to connect means "not reachable" here
-        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}"
-    return None
-
-
-_POSTGRES_PROBLEM: str | bool | None = False  # False: not probed yet
-
-
-def postgres_problem() -> str | None:
-    global _POSTGRES_PROBLEM
-    if _POSTGRES_PROBLEM is False:
-        _POSTGRES_PROBLEM = _postgres_problem()
-    assert _POSTGRES_PROBLEM is not True
-    return _POSTGRES_PROBLEM
-
-
-def require_postgres() -> None:
-    problem = postgres_problem()
-    if problem is None:
-        return
-    if IN_CI:
-        pytest.fail(f"{problem} (required under CI=true)")
-    pytest.skip(problem)
-
-
-def require_shared() -> Path:
-    if SHARED.is_dir():
-        return SHARED
-    if IN_CI:
-        pytest.fail(f"{SHARED} is missing (required under CI=true)")
-    pytest.skip(f"{SHARED} is not beside the repository")
-
-
-@dataclass(frozen=True)
-class TestDatabase:
-    """A fresh, empty database: `url` for the CLI and the library; `backend` for asserts;
-    `user_url`, the same database through an ordinary login (on PostgreSQL: not a superuser,
-    may read and write every table, as a team's writer role would; `evidencedb sql` refuses
-    superuser logins)."""
-
-    __test__ = False
-    url: str
-    backend: str
-    user_url: str = ""
-
-    def as_user(self) -> TestDatabase:
-        """The same database through its ordinary login."""
-        return TestDatabase(self.user_url or self.url, self.backend, self.user_url)
-
-
-@contextmanager
-def postgres_scratch(kind: str, prefix: str, *grants: str) -> Iterator[str]:
-    """A uniquely named SCHEMA or ROLE created by the admin login (then each of `grants`,
-    with `{name}` for its name), dropped afterwards whatever happens in between."""
-    require_postgres()
-    name = f"{prefix}{uuid.uuid4().hex[:16]}"
-    options = " LOGIN NOSUPERUSER" if kind == "ROLE" else ""
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE {kind} "{name}"{options}'))
-            for grant in grants:
-                connection.execute(text(grant.format(name=name)))
-        yield name
-    finally:
-        with admin.begin() as connection:
-            cascade = " CASCADE" if kind == "SCHEMA" else ""
-            connection.execute(text(f'DROP {kind} IF EXISTS "{name}"{cascade}'))
-        admin.dispose()
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -119,45 +40,49 @@ def postgres_user() -> Iterator[str]:
         yield role
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_script() -> Iterator[str]:
+    with migrated_postgres_script() as script:
+        yield script
+
+
+@pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    """A database at the head revision, holding no rows."""
     if request.param == "sqlite":
-        yield TestDatabase(f"sqlite:///{tmp_path / 'evidence.db'}", "sqlite")
+        yield sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
         return
-    require_postgres()
     user_role = request.getfixturevalue("postgres_user")
-    with postgres_scratch("SCHEMA", "t_") as schema:
-        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        user = url.set(username=user_role, password=None)
-        yield TestDatabase(
-            url.render_as_string(hide_password=False),
-            "postgresql",
-            user.render_as_string(hide_password=False),
-        )
+    with postgres_copy(request.getfixturevalue("postgres_schema_script"), user_role) as copy:
+        yield copy
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
+    """A database with no schema at all (on SQLite, no file yet): the CLI creates the schema
+    on first write, and the migration tests walk it from nothing."""
+    if request.param == "sqlite":
+        yield sqlite_database_at(tmp_path / "evidence.db")
+        return
+    with postgres_empty(request.getfixturevalue("postgres_user")) as empty:
+        yield empty
 
 
 @pytest.fixture
-def sqlite_database(tmp_path: Path) -> TestDatabase:
-    return TestDatabase(f"sqlite:///{tmp_path / 'evidence.db'}", "sqlite")
+def sqlite_database(sqlite_template: Path, tmp_path: Path) -> TestDatabase:
+    """`database` on SQLite only."""
+    return sqlite_copy(sqlite_template, tmp_path)
 
 
-runner = CliRunner()
-
-
-@dataclass
-class Outcome:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(*args: str, db: TestDatabase | str | None = None) -> Outcome:
-    """Run the CLI in-process through Typer's CliRunner."""
-    prefix = []
-    if db is not None:
-        prefix = ["--db", db.url if isinstance(db, TestDatabase) else db]
-    result = runner.invoke(app, [*prefix, *args], catch_exceptions=False)
-    return Outcome(result.exit_code, result.stdout, result.stderr)
+@pytest.fixture
+def empty_sqlite_database(tmp_path: Path) -> TestDatabase:
+    """`empty_database` on SQLite only."""
+    return sqlite_database_at(tmp_path / "evidence.db")
 
 
 @pytest.fixture
@@ -166,6 +91,3 @@ def loaded(database: TestDatabase) -> TestDatabase:
     outcome = run_cli("load", str(SEEDS), db=database)
     assert outcome.exit_code == 0, outcome.stderr
     return database
-
-
-__all__ = ["SEEDS", "SHARED", "TestDatabase", "quote", "require_shared", "run_cli"]

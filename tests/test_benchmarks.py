@@ -17,8 +17,8 @@ from evidencedb.query import facts
 from evidencedb.query.filters import FactFilters
 from evidencedb.query.statement import AnySelect
 from evidencedb.store.database import reading, writing
-from tests.conftest import REPO
-from tests.helpers import benchmark_module
+from tests.support.benchmarks import benchmark_module
+from tests.support.environment import REPO
 
 BENCHMARKS = REPO / "benchmarks"
 FULL_SCAN = re.compile(r"^SCAN (results|comparisons|adverse_events)\b")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEEDS, run_cli
+from tests.support.cli import run_cli
+from tests.support.environment import REPO, SEEDS
 
 SESSION = re.compile(r"<!-- session -->\n```console\n(.*?)```\n<!-- /session -->", re.DOTALL)
 

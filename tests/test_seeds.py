@@ -13,7 +13,8 @@ from evidencedb.seedfiles.reading import read_seed_files
 from evidencedb.store.database import reading
 from evidencedb.store.fact_models import AdverseEvent, Result
 from evidencedb.store.models import Arm, Endpoint, Intervention, Source, Trial
-from tests.conftest import SEEDS, TestDatabase, require_shared
+from tests.support.databases import TestDatabase
+from tests.support.environment import SEEDS, require_shared
 
 SEED_DOCUMENT = "seed-source/000_63295637e0d57408.txt"
 

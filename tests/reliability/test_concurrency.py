@@ -34,8 +34,12 @@ from evidencedb.operations.load import load_bundles
 from evidencedb.query import export
 from evidencedb.seedfiles.reading import read_seed_files
 from evidencedb.store.database import reading, writing
-from tests.conftest import SEEDS, TestDatabase, run_cli
-from tests.reliability import CONCURRENCY_ROUNDS, constraint_violations, generated_seed, script
+from tests.support.budgets import CONCURRENCY_ROUNDS
+from tests.support.cli import installed_script, run_cli
+from tests.support.constraints import constraint_violations
+from tests.support.databases import TestDatabase
+from tests.support.environment import SEEDS
+from tests.support.generated_seeds import generated_seed
 
 ARMS, ENDPOINTS = 12, 20  # 240 results: a load spends a few tenths of a second writing
 HALF = ARMS // 2
@@ -220,7 +224,7 @@ def test_simultaneous_loads_and_exports(database: TestDatabase, tmp_path: Path) 
         states[name] = _state(scratch, tmp_path / f"state-{name}")
     assert run_cli("load", str(variants["start"]), db=database).exit_code == 0
 
-    command = [str(script()), "--db", database.url]
+    command = [str(installed_script()), "--db", database.url]
     tally: dict[str, int] = {}
     runs = 0
     started = time.monotonic()

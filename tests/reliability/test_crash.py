@@ -30,9 +30,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import copy_seeds
-from tests.reliability import CRASH_KILLS, content, digest, generated_seed, script
+from tests.support.budgets import CRASH_KILLS
+from tests.support.cli import installed_script, run_cli
+from tests.support.database_content import content, digest
+from tests.support.databases import TestDatabase
+from tests.support.generated_seeds import generated_seed
+from tests.support.seeds import copy_seeds
 
 ARMS, ENDPOINTS, NOTE = 30, 50, 2000  # 1,500 results with 2 KB notes: a 3 MB transaction
 
@@ -53,7 +56,7 @@ def _integrity(path: Path) -> list[str]:
 
 def _load(path: Path, folder: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(script()), "--db", f"sqlite:///{path}", "load", str(folder)],
+        [str(installed_script()), "--db", f"sqlite:///{path}", "load", str(folder)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

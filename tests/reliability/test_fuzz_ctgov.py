@@ -6,7 +6,7 @@ The records damaged are the importer's hand-written edge cases
 (tests/registries/ctgov/data): a study with results, analyses, classes and categories; a bare
 study; a page of two studies. Each example imports one damaged file through the CLI into a
 database holding the seeds and the undamaged study with results, and checks what
-`test_fuzz_seeds.check_outcome` checks.
+`tests.support.fuzzing.check_outcome` checks.
 """
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SEEDS, TestDatabase, run_cli
-from tests.reliability import content, fuzz_examples, mutated
-from tests.reliability.test_fuzz_seeds import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
+from tests.support.budgets import fuzz_examples
+from tests.support.cli import run_cli
+from tests.support.database_content import content
+from tests.support.databases import TestDatabase
+from tests.support.environment import REPO, SEEDS
+from tests.support.fuzzing import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
+from tests.support.mutations import mutated
 
-DATA = Path(__file__).parents[1] / "registries" / "ctgov" / "data"
+DATA = REPO / "tests" / "registries" / "ctgov" / "data"
 EDGE = (DATA / "NCT09000001.json").read_bytes()
 BARE = (DATA / "NCT09000003.json").read_bytes()
 PAGE = (DATA / "page.json").read_bytes()
@@ -135,14 +139,14 @@ def test_huge_json_numbers_are_refused(sqlite_database: TestDatabase, tmp_path: 
 
 @pytest.mark.parametrize("depth", [900, 5_000, 200_000])
 def test_deeply_nested_json_is_refused(
-    sqlite_database: TestDatabase, tmp_path: Path, depth: int
+    empty_sqlite_database: TestDatabase, tmp_path: Path, depth: int
 ) -> None:
     raw = BARE.replace(b'"hasResults": false', b'"hasResults": ' + b"[" * depth + b"]" * depth)
     folder = tmp_path / "deep"
     folder.mkdir()
     (folder / "study.json").write_bytes(raw)
-    outcome = run_cli("import", "ctgov", str(folder / "study.json"), db=sqlite_database)
-    check_outcome(sqlite_database, folder, outcome.exit_code, outcome.stderr, [])
+    outcome = run_cli("import", "ctgov", str(folder / "study.json"), db=empty_sqlite_database)
+    check_outcome(empty_sqlite_database, folder, outcome.exit_code, outcome.stderr, [])
 
 
 @pytest.mark.parametrize(

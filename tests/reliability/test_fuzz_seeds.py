@@ -2,7 +2,7 @@
 in the database, or is accepted only when every rule holds; small files and alias bombs are
 decided within a second and 100 MB.
 
-Each example damages one of the seed files (see `tests.reliability.mutated`), loads the seed
+Each example damages one of the seed files (see `tests.support.mutations.mutated`), loads the seed
 folder with it through the CLI, and checks:
 - the command exits 0 or 1, never with a traceback (`run_cli` lets any other exception
   through, which fails the test);
@@ -22,35 +22,21 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SEEDS, TestDatabase, run_cli
-from tests.helpers import copy_seeds
-from tests.reliability import (
-    alias_bomb,
-    constraint_violations,
-    content,
-    fuzz_examples,
-    mutated,
-    script,
-)
+from tests.support.budgets import fuzz_examples
+from tests.support.byte_mutations import alias_bomb
+from tests.support.cli import installed_script, run_cli
+from tests.support.database_content import content
+from tests.support.databases import TestDatabase
+from tests.support.environment import SEEDS
+from tests.support.fuzzing import FUZZ_SETTINGS, HUNDRED_MB, ONE_SECOND, check_outcome
+from tests.support.mutations import mutated
+from tests.support.seeds import copy_seeds
 
 MAIN = "blinatumomab-infant-kmt2a-all.yaml"
 INTERFANT = "interfant-06.yaml"
-ONE_SECOND = 1.0
-HUNDRED_MB = 100 * 1024 * 1024
-
-FUZZ_SETTINGS = settings(
-    deadline=None,  # time is asserted where the issue asks for it, for files under 1 KB
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # one database per test, shared by its examples
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-    ],
-)
-
 # A valid seed file under 1 KB: the small inputs whose decision must take under a second.
 SMALL_SEED = """\
 schema_version: 1
@@ -97,22 +83,6 @@ results:
     quote: half responded
 """
 assert len(SMALL_SEED.encode()) < 1024
-
-
-def check_outcome(
-    database: TestDatabase, folder: Path, exit_code: int, stderr: str, before: object
-) -> str:
-    """The invariants of one decision; returns "accepted" or "refused"."""
-    assert "Traceback" not in stderr
-    assert exit_code in (0, 1), stderr
-    if exit_code == 1:
-        errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
-        assert errors, stderr
-        assert all(line.startswith(f"error: {folder}") for line in errors), stderr
-        assert content(database) == before, "a refused file changed the database"
-        return "refused"
-    assert constraint_violations(database) == []
-    return "accepted"
 
 
 @pytest.fixture
@@ -246,7 +216,7 @@ def test_alias_bomb_refused_within_a_second_and_100_mb(
 def _max_rss(arguments: list[str]) -> tuple[int, int]:
     """Exit code and peak resident memory (bytes) of the CLI run as its own process."""
     process = subprocess.Popen(
-        [str(script()), *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(installed_script()), *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -303,7 +273,7 @@ def test_deeply_nested_yaml_is_refused_not_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text("trial: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
     outcome = subprocess.run(
-        [str(script()), "validate", str(path)], capture_output=True, text=True, timeout=60
+        [str(installed_script()), "validate", str(path)], capture_output=True, text=True, timeout=60
     )
     assert outcome.returncode == 1, f"exit {outcome.returncode}"
     # Our depth check, or libyaml's own limit where the installed build has one.
@@ -347,7 +317,7 @@ def test_nul_character_in_text(database: TestDatabase, seed_folder: Path) -> Non
 
 @pytest.mark.parametrize("document", ["binary.txt", '"a\\0b.txt"'], ids=["binary", "nul-in-path"])
 def test_unreadable_document_is_a_warning_not_a_traceback(
-    sqlite_database: TestDatabase, tmp_path: Path, document: str
+    empty_sqlite_database: TestDatabase, tmp_path: Path, document: str
 ) -> None:
     (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00\x01")
     seed = tmp_path / "seed.yaml"
@@ -355,8 +325,8 @@ def test_unreadable_document_is_a_warning_not_a_traceback(
         SMALL_SEED.replace("    year: 2023\n", f"    year: 2023\n    document: {document}\n"),
         encoding="utf-8",
     )
-    outcome = run_cli("load", str(seed), db=sqlite_database)
-    check_outcome(sqlite_database, tmp_path, outcome.exit_code, outcome.stderr, [])
+    outcome = run_cli("load", str(seed), db=empty_sqlite_database)
+    check_outcome(empty_sqlite_database, tmp_path, outcome.exit_code, outcome.stderr, [])
 
 
 def test_check_with_an_unreadable_document_is_not_a_traceback(
@@ -391,7 +361,7 @@ def test_document_that_never_ends_does_not_hang(tmp_path: Path) -> None:
     assert len(seed.read_bytes()) < 1024
     try:
         outcome = subprocess.run(
-            [str(script()), "--db", f"sqlite:///{tmp_path / 'e.db'}", "load", str(seed)],
+            [str(installed_script()), "--db", f"sqlite:///{tmp_path / 'e.db'}", "load", str(seed)],
             capture_output=True,
             text=True,
             # A hang, not speed, is what this catches: reading the FIFO would block forever.

@@ -38,8 +38,10 @@ from sqlalchemy.engine import make_url
 
 from evidencedb.store import migrate, models
 from evidencedb.store.database import open_engine
-from tests.conftest import POSTGRES_URL, SEEDS, TestDatabase, run_cli
-from tests.helpers import snapshot
+from tests.support.cli import run_cli
+from tests.support.databases import POSTGRES_URL, TestDatabase
+from tests.support.environment import SEEDS
+from tests.support.snapshots import snapshot
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -62,13 +64,13 @@ def revisions(scripts: Path) -> list[str]:
 
 
 @pytest.fixture
-def fresh(database: TestDatabase, tmp_path: Path) -> Iterator[Callable[[str], TestDatabase]]:
-    """More fresh databases of the same backend as `database`: SQLite files, or PostgreSQL
+def fresh(empty_database: TestDatabase, tmp_path: Path) -> Iterator[Callable[[str], TestDatabase]]:
+    """Empty databases of the same backend as `empty_database`: SQLite files, or PostgreSQL
     schemas dropped afterwards."""
     schemas: list[str] = []
 
     def make(name: str) -> TestDatabase:
-        if database.backend == "sqlite":
+        if empty_database.backend == "sqlite":
             return TestDatabase(f"sqlite:///{tmp_path / f'{name}.db'}", "sqlite")
         schema = f"t_{uuid.uuid4().hex[:16]}"
         with create_engine(POSTGRES_URL).begin() as connection:
@@ -273,7 +275,7 @@ def _with_revision(tmp_path: Path, body: str) -> Iterator[Path]:
     yield scripts
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
 def test_the_walk_passes_a_revision_that_keeps_data(
     fresh: Callable[[str], TestDatabase], tmp_path: Path
 ) -> None:
@@ -281,7 +283,7 @@ def test_the_walk_passes_a_revision_that_keeps_data(
         assert walk(scripts, fresh, reload=False)[-2:] == [migrate.head_revision(), "throwaway"]
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
 def test_the_walk_catches_a_revision_that_loses_data(
     fresh: Callable[[str], TestDatabase], tmp_path: Path
 ) -> None:

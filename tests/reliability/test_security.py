@@ -39,17 +39,11 @@ from typer.testing import CliRunner
 from evidencedb.cli import app
 from evidencedb.query.export import export_names
 from evidencedb.seedfiles import located_yaml
-from tests.conftest import (
-    POSTGRES_URL,
-    SEEDS,
-    TestDatabase,
-    postgres_scratch,
-    require_postgres,
-    run_cli,
-)
-from tests.reliability import content
+from tests.support.cli import run_cli
+from tests.support.database_content import content
+from tests.support.databases import POSTGRES_URL, TestDatabase, postgres_scratch, require_postgres
+from tests.support.environment import REPO, SEEDS
 
-REPO = Path(__file__).resolve().parents[2]
 BLINATUMOMAB = "blinatumomab-infant-kmt2a-all"
 
 # --------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import text
 
 from evidencedb.store.database import open_engine
-from tests.conftest import TestDatabase, require_shared, run_cli
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.environment import require_shared
 
 DATA = Path(__file__).parent / "data"
 EDGE = DATA / "NCT09000001.json"

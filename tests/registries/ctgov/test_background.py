@@ -17,9 +17,10 @@ from evidencedb.errors import ValidationFailed
 from evidencedb.operations import import_ctgov as imports
 from evidencedb.registries.ctgov.background import mapping_process
 from evidencedb.store.database import writing
-from tests.conftest import TestDatabase
-from tests.helpers import benchmark_module, snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, NEW, OLD, PAGE, natural_rows
+from tests.support.benchmarks import benchmark_module
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 
@@ -49,14 +50,14 @@ def test_background_mapping_gives_the_same_database(database: TestDatabase, tmp_
 
 
 def test_background_mapping_reports_the_same_problems_and_writes_nothing(
-    database: TestDatabase,
+    empty_database: TestDatabase,
 ) -> None:
     found = {}
     for background in (False, True):
         with pytest.raises(ValidationFailed) as failure:
-            _run(database.url, [EDGE, MALFORMED], background=background, batch_size=500)
+            _run(empty_database.url, [EDGE, MALFORMED], background=background, batch_size=500)
         found[background] = failure.value.problems
-        assert snapshot(database) == {}
+        assert snapshot(empty_database) == {}
     assert found[True] == found[False]
     assert len(found[True]) == 10
 

@@ -6,23 +6,24 @@ import json
 import zipfile
 from pathlib import Path
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, PAGE, imported, rows
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 
-def test_problem_in_a_page_names_the_study(database: TestDatabase, tmp_path: Path) -> None:
+def test_problem_in_a_page_names_the_study(empty_database: TestDatabase, tmp_path: Path) -> None:
     page = json.loads(PAGE.read_text(encoding="utf-8"))
     page["studies"][1]["protocolSection"]["identificationModule"]["nctId"] = 9000005
     path = tmp_path / "page.json"
     path.write_text(json.dumps(page), encoding="utf-8")
-    outcome = run_cli("import", "ctgov", str(path), db=database)
+    outcome = run_cli("import", "ctgov", str(path), db=empty_database)
     assert outcome.exit_code == 1
     assert outcome.stderr.splitlines() == [
         f"error: {path} studies[1].protocolSection.identificationModule.nctId: "
         "expected a string, not a number"
     ]
-    assert snapshot(database) == {}
+    assert snapshot(empty_database) == {}
 
 
 def test_no_study_files(database: TestDatabase, tmp_path: Path) -> None:

@@ -13,9 +13,10 @@ from rich.progress import Progress
 from evidencedb.cli.import_commands import ProgressBar
 from evidencedb.operations import import_ctgov as imports
 from evidencedb.store.database import writing
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, PAGE, imported, natural_rows, rows
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 
 def test_reimport_changes_nothing(database: TestDatabase) -> None:
@@ -26,26 +27,26 @@ def test_reimport_changes_nothing(database: TestDatabase) -> None:
     assert snapshot(database) == before
 
 
-def test_dry_run_writes_nothing(database: TestDatabase, tmp_path: Path) -> None:
-    outcome = run_cli("import", "ctgov", "--dry-run", str(EDGE), db=database)
+def test_dry_run_writes_nothing(empty_database: TestDatabase, tmp_path: Path) -> None:
+    outcome = run_cli("import", "ctgov", "--dry-run", str(EDGE), db=empty_database)
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stderr.startswith("validated 1 of 1 studies")
-    if database.backend == "sqlite":
+    if empty_database.backend == "sqlite":
         assert not (tmp_path / "evidence.db").exists()
-    assert snapshot(database) == {}
+    assert snapshot(empty_database) == {}
 
 
 def test_a_bad_batch_after_good_ones_rolls_back_the_whole_run(
-    database: TestDatabase, tmp_path: Path
+    empty_database: TestDatabase, tmp_path: Path
 ) -> None:
     folder = tmp_path / "studies"
     folder.mkdir()
     for path in (BARE, EDGE, MALFORMED / "no_nct_id.json"):
         shutil.copy(path, folder / path.name)
-    outcome = run_cli("import", "ctgov", "--batch-size", "1", str(folder), db=database)
+    outcome = run_cli("import", "ctgov", "--batch-size", "1", str(folder), db=empty_database)
     assert outcome.exit_code == 1
     assert "no_nct_id.json protocolSection.identificationModule.nctId" in outcome.stderr
-    assert snapshot(database) == {}
+    assert snapshot(empty_database) == {}
 
 
 def test_a_curated_trial_is_not_overwritten(database: TestDatabase, tmp_path: Path) -> None:

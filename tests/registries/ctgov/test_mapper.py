@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import snapshot
 from tests.registries.ctgov.studies import BARE, EDGE, MALFORMED, imported, rows
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 # --------------------------------------------------------------------------------------------
 # Edge cases, on hand-written records.
@@ -224,7 +225,7 @@ def test_malformed_records_are_reported_and_nothing_is_written(database: TestDat
 
 
 def test_group_ids_of_measurements_and_events_are_checked(
-    database: TestDatabase, tmp_path: Path
+    empty_database: TestDatabase, tmp_path: Path
 ) -> None:
     study = json.loads(EDGE.read_text(encoding="utf-8"))
     results = study["resultsSection"]
@@ -240,7 +241,7 @@ def test_group_ids_of_measurements_and_events_are_checked(
     stats.append({**stats[1], "groupId": "EG999"})
     path = tmp_path / "groups.json"
     path.write_text(json.dumps(study), encoding="utf-8")
-    outcome = run_cli("import", "ctgov", str(path), db=database)
+    outcome = run_cli("import", "ctgov", str(path), db=empty_database)
     assert outcome.exit_code == 1
     measured = (
         "resultsSection.outcomeMeasuresModule.outcomeMeasures[0].classes[0].categories[0]"
@@ -256,4 +257,4 @@ def test_group_ids_of_measurements_and_events_are_checked(
         f"error: {path} {events}[3].groupId: group 'EG999' is not among the event groups",
     ):
         assert line in outcome.stderr.splitlines(), outcome.stderr
-    assert snapshot(database) == {}
+    assert snapshot(empty_database) == {}

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TestDatabase, require_shared
 from tests.registries.ctgov.studies import imported, rows, shared_records
+from tests.support.databases import TestDatabase
+from tests.support.environment import require_shared
 
 # --------------------------------------------------------------------------------------------
 # Independent reading of the JSON, for the checks.

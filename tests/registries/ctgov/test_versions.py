@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import snapshot
 from tests.registries.ctgov.studies import NEW, OLD, imported, rows
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.snapshots import snapshot
 
 
 def response_values(database: TestDatabase) -> list[float]:

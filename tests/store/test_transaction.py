@@ -11,7 +11,9 @@ from evidencedb.store import migrate
 from evidencedb.store.database import database_exists, open_engine, reading, writing
 from evidencedb.store.revision import HEAD_REVISION, current_revision
 from evidencedb.store.transaction import transaction
-from tests.conftest import SEEDS, TestDatabase, run_cli
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.environment import SEEDS
 
 
 def _rows(database: TestDatabase) -> list[int]:
@@ -20,10 +22,13 @@ def _rows(database: TestDatabase) -> list[int]:
 
 
 @pytest.fixture
-def table(sqlite_database: TestDatabase) -> TestDatabase:
-    with open_engine(sqlite_database.url, write=True) as engine, transaction(engine) as connection:
+def table(empty_sqlite_database: TestDatabase) -> TestDatabase:
+    with (
+        open_engine(empty_sqlite_database.url, write=True) as engine,
+        transaction(engine) as connection,
+    ):
         connection.execute(text("CREATE TABLE t (n INTEGER)"))
-    return sqlite_database
+    return empty_sqlite_database
 
 
 def test_a_transaction_commits_when_its_block_ends(table: TestDatabase) -> None:
@@ -60,15 +65,15 @@ def test_the_head_revision_constant_is_alembics_head() -> None:
     )
 
 
-def test_writing_creates_a_new_database_at_head(database: TestDatabase) -> None:
-    with writing(database.url) as connection:
+def test_writing_creates_a_new_database_at_head(empty_database: TestDatabase) -> None:
+    with writing(empty_database.url) as connection:
         assert current_revision(connection) == HEAD_REVISION
 
 
-def test_a_dry_run_writes_nothing_and_creates_no_file(sqlite_database: TestDatabase) -> None:
-    with writing(sqlite_database.url, dry_run=True) as connection:
+def test_a_dry_run_writes_nothing_and_creates_no_file(empty_sqlite_database: TestDatabase) -> None:
+    with writing(empty_sqlite_database.url, dry_run=True) as connection:
         assert current_revision(connection) == HEAD_REVISION  # on an in-memory database
-    assert not database_exists(sqlite_database.url)
+    assert not database_exists(empty_sqlite_database.url)
 
 
 def test_a_dry_run_on_a_loaded_database_changes_nothing(loaded: TestDatabase) -> None:
@@ -78,12 +83,12 @@ def test_a_dry_run_on_a_loaded_database_changes_nothing(loaded: TestDatabase) ->
         assert connection.execute(text("SELECT count(*) FROM adverse_events")).scalar_one() > 0
 
 
-def test_reading_refuses_a_database_that_is_not_at_head(database: TestDatabase) -> None:
-    assert run_cli("load", str(SEEDS), db=database).exit_code == 0
-    with writing(database.url) as connection:
+def test_reading_refuses_a_database_that_is_not_at_head(empty_database: TestDatabase) -> None:
+    assert run_cli("load", str(SEEDS), db=empty_database).exit_code == 0
+    with writing(empty_database.url) as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0002'"))
     with pytest.raises(DatabaseNotReady, match="is at schema revision 0002"):
-        _read(database)
+        _read(empty_database)
 
 
 def _read(database: TestDatabase) -> None:

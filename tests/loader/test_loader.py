@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import copy_seeds, edit, line_of, snapshot
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.seeds import copy_seeds, edit, line_of
+from tests.support.snapshots import snapshot
 
 MAIN = "blinatumomab-infant-kmt2a-all.yaml"
 
@@ -204,13 +206,13 @@ def test_every_problem_reported_in_one_pass(database: TestDatabase, seeds: Path)
     assert "problems; nothing was written" in outcome.stderr
 
 
-def test_dry_run_writes_nothing(database: TestDatabase, seeds: Path) -> None:
-    outcome = run_cli("load", "--dry-run", str(seeds), db=database)
+def test_dry_run_writes_nothing(empty_database: TestDatabase, seeds: Path) -> None:
+    outcome = run_cli("load", "--dry-run", str(seeds), db=empty_database)
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stderr.startswith("validated 2 trial(s)")
-    if database.backend == "sqlite":
-        assert not Path(database.url.removeprefix("sqlite:///")).exists()
-    assert all(rows == [] for rows in snapshot(database).values())
+    if empty_database.backend == "sqlite":
+        assert not Path(empty_database.url.removeprefix("sqlite:///")).exists()
+    assert all(rows == [] for rows in snapshot(empty_database).values())
 
 
 def test_validate_lists_all_problems_without_a_database(seeds: Path, tmp_path: Path) -> None:

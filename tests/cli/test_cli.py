@@ -13,7 +13,8 @@ import typer.main
 
 from evidencedb import __version__
 from evidencedb.cli import app
-from tests.conftest import REPO, SEEDS, run_cli
+from tests.support.cli import run_cli
+from tests.support.environment import REPO, SEEDS
 
 
 def _commands() -> list[list[str]]:

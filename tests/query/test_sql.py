@@ -8,8 +8,10 @@ import json
 
 import pytest
 
-from tests.conftest import SEEDS, TestDatabase, run_cli
-from tests.helpers import snapshot
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.environment import SEEDS
+from tests.support.snapshots import snapshot
 
 
 def test_select_in_every_format(loaded: TestDatabase) -> None:

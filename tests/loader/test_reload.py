@@ -1,4 +1,9 @@
-from tests.conftest import TestDatabase, run_cli
+"""Loading the seeds a second time changes nothing and says so."""
+
+from __future__ import annotations
+
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
 
 
 def test_seed_load_is_idempotent(loaded: TestDatabase) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from evidencedb.store.database import open_engine
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import Arm, Endpoint, Source, Trial
-from tests.conftest import TestDatabase
+from tests.support.databases import TestDatabase
 
 
 def _ids(connection: Connection) -> dict[str, int]:

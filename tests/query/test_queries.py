@@ -19,8 +19,9 @@ from evidencedb.query.filters import FactFilters
 from evidencedb.store.database import reading, writing
 from evidencedb.store.fact_models import AdverseEvent
 from evidencedb.store.models import Endpoint
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import benchmark_module
+from tests.support.benchmarks import benchmark_module
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
 
 BLINATUMOMAB = "blinatumomab-infant-kmt2a-all"
 

@@ -15,7 +15,9 @@ import yaml
 from sqlalchemy import text
 
 from evidencedb.store.database import open_engine
-from tests.conftest import SEEDS, TestDatabase, run_cli
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.environment import SEEDS
 
 DOCUMENT = "The new drug gave a response in 12 of 20 patients, and 50% in the control group."
 

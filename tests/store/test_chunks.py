@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from evidencedb.store.chunks import IN_LIST_SIZE, in_chunks, rows_where_in
 from evidencedb.store.engine import make_engine
-from tests.conftest import TestDatabase
+from tests.support.databases import TestDatabase
 
 STORED = 2 * IN_LIST_SIZE + 234  # three chunks' worth of rows, the last one partial
 metadata = MetaData()

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from evidencedb.query.cells import PLAIN_NUMBER, csv_cell
 from evidencedb.query.export import export_names, write_select
-from tests.conftest import TestDatabase, run_cli
-from tests.helpers import copy_seeds, edit
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.seeds import copy_seeds, edit
 
 CONTRACT = {
     "results_flat": (

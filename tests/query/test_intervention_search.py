@@ -19,8 +19,10 @@ from evidencedb.query.trials import list_trials
 from evidencedb.store import migrate
 from evidencedb.store.database import open_engine, reading, writing
 from evidencedb.store.models import Arm, ArmIntervention, Intervention, Trial
-from tests.conftest import SEEDS, TestDatabase, run_cli
-from tests.helpers import copy_seeds, edit
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.environment import SEEDS
+from tests.support.seeds import copy_seeds, edit
 
 SPECIAL = [  # names and classes that put LIKE's wildcards, quotes and case to the test
     ("odd-percent", "Dose 50% arm_b", "escape\\class", "Ab_1"),

@@ -20,8 +20,10 @@ from evidencedb.query.filters import FactFilters
 from evidencedb.store.database import reading
 from evidencedb.store.fact_models import Comparison
 from evidencedb.store.models import table_of
-from tests.conftest import IN_CI, TestDatabase, run_cli
-from tests.helpers import copy_seeds, edit
+from tests.support.cli import run_cli
+from tests.support.databases import TestDatabase
+from tests.support.environment import IN_CI
+from tests.support.seeds import copy_seeds, edit
 
 TRIAL = "blinatumomab-infant-kmt2a-all"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

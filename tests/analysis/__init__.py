@@ -1,0 +1,1 @@
+"""Tests of evidencedb.analysis: statistics, derived comparisons, checks, plots."""

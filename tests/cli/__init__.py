@@ -1,0 +1,1 @@
+"""Tests of evidencedb.cli: exit codes, streams, help and the installed command."""

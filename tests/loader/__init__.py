@@ -1,0 +1,1 @@
+"""Tests of evidencedb.loader: all-or-nothing, idempotent loads with located errors."""

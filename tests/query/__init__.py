@@ -1,0 +1,1 @@
+"""Tests of evidencedb.query: filters, flat views, the intervention search, export, SQL."""

@@ -1,0 +1,1 @@
+"""Tests of evidencedb.store: the models' constraints and the migrations."""
