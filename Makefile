@@ -62,7 +62,7 @@ fuzz: $(VENV)/.installed-test
 RECORDS ?= 2000
 BACKENDS ?= sqlite,postgresql
 
-# Import, export and query figures at registry scale (README, Performance); JSON into benchmarks/results/.
+# Import, export and query figures at registry scale (docs/performance.md); JSON into benchmarks/results/.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py --records $(RECORDS) --backends $(BACKENDS)
 

@@ -53,6 +53,16 @@ class _NoTypeNames:
 
     params: list[Any]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._strip_type_names()
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
     def _strip_type_names(self) -> None:
         for param in self.params:
             if isinstance(param, typer.core.TyperArgument) and param.metavar is not None:
@@ -67,27 +77,11 @@ class _MetavarArgument(typer.core.TyperArgument):
 
 
 class Command(_NoTypeNames, typer.core.TyperCommand):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._strip_type_names()
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+    pass
 
 
 class Group(_NoTypeNames, typer.core.TyperGroup):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._strip_type_names()
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+    pass
 
 
 def command_group(name: str | None = None, help: str | None = None) -> typer.Typer:
