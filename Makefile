@@ -67,4 +67,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py --records $(RECORDS) --backends $(BACKENDS)
 
 clean:
-	rm -rf $(VENV) exports $(DB) $(DB)-wal $(DB)-shm .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) exports $(DB) $(DB)-wal $(DB)-shm .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage .import_linter_cache
