@@ -26,13 +26,15 @@ run: $(VENV)/.installed
 	$(BIN)/evidencedb --db sqlite:///$(DB) summary
 	$(BIN)/evidencedb --db sqlite:///$(DB) export csv --out exports/
 
+# Tests in parallel: worksteal lets an idle worker take tests queued behind a long reliability
+# test (150 s against 184 s with xdist's default split, measured back to back).
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n auto --cov=evidencedb --cov-branch --cov-report=term:skip-covered \
-	  $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal \
+	  --cov=evidencedb --cov-branch --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix $(LINT_PATHS)
