@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 
 from evidencedb.errors import DatabaseUnavailable, EvidenceError
 
@@ -94,13 +94,14 @@ def _read_only_opener(url: URL) -> Callable[[], sqlite3.Connection]:
 
 
 def _report_connection_failures(engine: Engine) -> None:
-    """A database that cannot be reached is the user's to fix: one line naming the URL, with
-    its password masked, instead of the driver's traceback."""
+    """A database that cannot be reached or opened is the user's to fix (a server that does not
+    answer, a file that is not a SQLite database): one line naming the URL, with its password
+    masked, instead of the driver's traceback."""
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: ExceptionContext) -> None:
         if context.connection is not None or not isinstance(
-            context.sqlalchemy_exception, OperationalError | InterfaceError
+            context.sqlalchemy_exception, DatabaseError | InterfaceError
         ):
             return  # an error of a statement, not of connecting
         detail = str(context.original_exception).strip().splitlines()
@@ -117,6 +118,9 @@ def _configure_sqlite(engine: Engine, *, begin: str, journal: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # Reads the file's header: a file that is not a SQLite database fails here, while
+        # connecting, where it is reported as one line (`_report_connection_failures`).
+        cursor.execute("PRAGMA schema_version")
         # A read-only file keeps the journal mode it was written with (WAL, set below).
         if journal and cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             cursor.execute("PRAGMA journal_mode = WAL")
