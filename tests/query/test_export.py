@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,27 @@ def test_export_replaces_a_symlink_rather_than_following_it(
     assert run_cli("export", "csv", "--out", str(folder), db=loaded).exit_code == 0
     assert victim.read_text(encoding="utf-8") == "keep me"
     assert not (folder / "results.csv").is_symlink()
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_exported_files_have_the_permissions_the_umask_gives(
+    sqlite_database: TestDatabase, tmp_path: Path, umask: int, mode: int
+) -> None:
+    folder = tmp_path / "out"
+    previous = os.umask(umask)
+    try:
+        outcome = run_cli("export", "csv", "--out", str(folder), db=sqlite_database)
+        single = run_cli(
+            "export", "csv", "trials", "--out", str(tmp_path / "t.csv"), db=sqlite_database
+        )
+    finally:
+        os.umask(previous)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert single.exit_code == 0, single.stderr
+    written = [*folder.iterdir(), tmp_path / "t.csv"]
+    assert {path.name: path.stat().st_mode & 0o777 for path in written} == {
+        path.name: mode for path in written
+    }
 
 
 @pytest.mark.parametrize(

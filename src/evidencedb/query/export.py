@@ -234,6 +234,9 @@ def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
     except OSError as error:
         raise EvidenceError(f"cannot write {path}: {error.strerror}") from None
     try:
+        # mkstemp makes the file private (0600); an export is an ordinary file of the user's,
+        # with the permissions their umask gives any new file.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             count = write(stream)
         os.replace(temporary, path)
@@ -241,6 +244,13 @@ def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
         Path(temporary).unlink(missing_ok=True)
         raise
     return count
+
+
+def _umask() -> int:
+    """The process's umask (only readable by setting it, so it is set back at once)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def export_all(connection: Connection, folder: Path) -> dict[str, int]:
