@@ -19,8 +19,8 @@ from typer.core import TyperCommand, TyperGroup
 from typer.testing import CliRunner
 
 from evidencedb.cli import app
+from tests.support.environment import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 SOURCE = REPO / "src"
 PACKAGE = SOURCE / "evidencedb"
 CLI_REFERENCE = REPO / "docs" / "cli.md"
