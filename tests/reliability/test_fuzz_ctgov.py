@@ -62,9 +62,9 @@ def _import(
     path = folder / "study.json"
     path.write_bytes(raw)
     before = content(database)
-    started = time.monotonic()
+    started = time.process_time()
     outcome = run_cli("import", "ctgov", str(path), db=database)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     decision = check_outcome(database, folder, outcome.exit_code, outcome.stderr, before)
     event(decision)
     for mutation in applied:
