@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from evidencedb.analysis import design_checks, number_checks, quote_checks
+from evidencedb.analysis import design_checks, number_checks, quote_checks, reconcile_checks
 from evidencedb.analysis.findings import Check, Finding, RowKeys
 
 # Every check over the database alone, in the order they run (the findings are sorted after).
@@ -27,6 +27,7 @@ CHECKS: tuple[Check, ...] = (
     number_checks.arm_size_disagrees,
     design_checks.randomized_claims,
     design_checks.endpoint_without_result,
+    reconcile_checks.registry_disagreements,
 )
 
 

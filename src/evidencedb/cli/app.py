@@ -17,6 +17,7 @@ from evidencedb.cli import (
     load_commands,
     plot_commands,
     query_commands,
+    reconcile_commands,
 )
 from evidencedb.cli.command import Group
 from evidencedb.store.engine import URL_ENVIRONMENT_VARIABLE
@@ -26,6 +27,7 @@ COMMAND_MODULES = (
     load_commands,
     query_commands,
     analysis_commands,
+    reconcile_commands,
     db_commands,
     export_commands,
     plot_commands,

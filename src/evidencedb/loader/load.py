@@ -3,7 +3,9 @@
 Loading is all-or-nothing and idempotent: every reference is resolved, against the bundles of
 this load and the database, before the first row is written (`resolution`); then the sources
 and interventions the bundles declare are upserted by key, and each origin's trials are
-synchronised (`sync`). Nothing here commits: the command owns the transaction.
+synchronised (`sync`); a registry record and the seed file of its trial become one trial
+(`registry_links`), and each registry version is kept (`versions`). Nothing here commits:
+the command owns the transaction.
 """
 
 from __future__ import annotations
@@ -16,9 +18,16 @@ from sqlalchemy import Connection, select
 
 from evidencedb.enums import SourceOrigin
 from evidencedb.loader.bulk import update_rows, upsert_by_key
+from evidencedb.loader.registry_links import (
+    adopt_registry_trials,
+    attach_registry_bundles,
+    link_registry_rows,
+    trials_with_registry_rows,
+)
 from evidencedb.loader.report import LoadReport, TableChanges
 from evidencedb.loader.resolution import Resolution, ids_by_key, resolve
 from evidencedb.loader.sync import TrialSync
+from evidencedb.loader.versions import write_versions
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.trial import InterventionRecord
 from evidencedb.store.chunks import rows_where_in
@@ -28,16 +37,21 @@ from evidencedb.store.models import Intervention, Source, table_of
 def load(connection: Connection, bundles: Sequence[Bundle]) -> LoadReport:
     """Check every reference of `bundles`, then write them. Raises ValidationFailed first if
     anything is wrong, having written nothing."""
+    bundles = attach_registry_bundles(connection, bundles)
     resolution = resolve(connection, bundles)
     report = LoadReport(warnings=list(resolution.warnings))
     source_ids = _upsert_sources(connection, resolution, report)
     intervention_ids = _upsert_interventions(connection, bundles, resolution, source_ids, report)
+    adopted = adopt_registry_trials(connection, bundles)
     by_origin: dict[SourceOrigin, list[Bundle]] = defaultdict(list)
     for bundle in bundles:
         by_origin[bundle.origin].append(bundle)
     for origin, of_origin in by_origin.items():
         sync = TrialSync(connection, report, origin, of_origin, source_ids, intervention_ids)
         sync.run()
+    curated = [b.data.trial.key for b in by_origin.get(SourceOrigin.CURATED, [])]
+    link_registry_rows(connection, trials_with_registry_rows(connection, curated), adopted=adopted)
+    write_versions(connection, bundles, report)
     return report
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Table, select
 
-from evidencedb.enums import Registry, SourceKind
+from evidencedb.enums import Registry, SourceKind, SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.base import Cited
 from evidencedb.records.bundle import Bundle
@@ -236,12 +236,15 @@ class Resolution:
                 claimed[identifier.value] = (trial, bundle)
         table = table_of(TrialIdentifier)
         holders = (
-            select(table.c.value, Trial.key)
+            select(table.c.value, Trial.key, Source.origin)
             .join(Trial, Trial.id == table.c.trial_id)
+            .join(Source, Source.id == Trial.source_id)
             .where(table.c.registry == Registry.NCT)
         )
-        for value, owner in rows_where_in(self.connection, holders, table.c.value, claimed):
+        for value, owner, origin in rows_where_in(self.connection, holders, table.c.value, claimed):
             trial, bundle = claimed[value]
-            if owner != trial:
+            # A seed file's trial takes over the imported trial of its NCT id (registry_links).
+            taken_over = origin == SourceOrigin.CTGOV and bundle.origin == SourceOrigin.CURATED
+            if owner != trial and not taken_over:
                 message = f"identifier {value} already belongs to trial {owner!r} in the database"
                 self.problems.append(bundle.problem(("trial", "identifiers"), message))

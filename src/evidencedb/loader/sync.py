@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, or_, select
 
 from evidencedb.analysis.derive import derived_comparisons
 from evidencedb.enums import SourceOrigin
@@ -60,12 +60,14 @@ class TrialSync:
         self.trial_ids: dict[str, int] = {}
         # Trials inserted by this load: they have no rows yet, so nothing to look up for them.
         self.new_trial_ids: set[int] = set()
+        # The sources whose rows this sync owns.
+        self.owned = select(Source.id).where(Source.origin == origin).scalar_subquery()
 
     def run(self) -> None:
         self.trial_ids = self._upsert_trials()
         ids = list(self.trial_ids.values())
         self.report.trials.extend(self.trial_ids)
-        owned = select(Source.id).where(Source.origin == self.origin).scalar_subquery()
+        owned = self.owned
         self._sync_identifiers(ids, owned)
         self._sync(
             table_of(TrialSource),
@@ -82,16 +84,9 @@ class TrialSync:
             ids,
             owned,
         )
-        arm_ids = self._sync(
-            table_of(Arm), ("trial_id", "key"), self._arm_rows(), ids, owned, returning=True
-        )
-        endpoint_ids = self._sync(
-            table_of(Endpoint),
-            ("trial_id", "key"),
-            self._described_rows("endpoints"),
-            ids,
-            owned,
-            returning=True,
+        arm_ids = self._sync_described(table_of(Arm), self._arm_rows(), ids, owned)
+        endpoint_ids = self._sync_described(
+            table_of(Endpoint), self._described_rows("endpoints"), ids, owned
         )
         self._sync_arm_interventions(ids, arm_ids)
         self._sync_facts(ids, owned, arm_ids, endpoint_ids)
@@ -99,9 +94,11 @@ class TrialSync:
     # Trials ------------------------------------------------------------------------------
 
     def _upsert_trials(self) -> dict[str, int]:
-        """Insert new trials; update a trial's description only where this origin wrote it,
-        so a registry import never rewrites a curated trial's description (or the reverse)."""
+        """Insert new trials and update their descriptions, except that a registry import
+        never rewrites a trial that a seed file describes (`registry_links`)."""
         keys = [bundle.data.trial.key for bundle in self.bundles]
+        if self.origin == SourceOrigin.CURATED:
+            keys = []  # a seed file describes its trial whoever wrote the row before
         written_by_other_origin = (
             select(Trial.key, Trial.id)
             .join(Source, Source.id == Trial.source_id)
@@ -172,6 +169,28 @@ class TrialSync:
                 insert_rows(self.connection, table, inserts)
         self.report.count(table.name, TableChanges(len(inserts), len(updates), len(obsolete)))
         return {key: id_ for key, id_ in ids.items() if key in wanted}
+
+    def _sync_described(
+        self, table: Table, desired: list[dict[str, Any]], trial_ids: list[int], owned: Any
+    ) -> dict[tuple[Any, ...], int]:
+        """Arms or endpoints: synchronised by key, except that a registry record's row that
+        is a curated one (same key: `registry_links`) is left as the seed file wrote it and
+        only its id is taken."""
+        curated: dict[tuple[Any, ...], int] = {}
+        if self.origin != SourceOrigin.CURATED:
+            old_trial_ids = [id_ for id_ in trial_ids if id_ not in self.new_trial_ids]
+            of_others = select(table.c.trial_id, table.c.key, table.c.id).where(
+                table.c.source_id.not_in(owned)
+            )
+            curated = {
+                (trial_id, key): id_
+                for trial_id, key, id_ in rows_where_in(
+                    self.connection, of_others, table.c.trial_id, old_trial_ids
+                )
+            }
+            desired = [row for row in desired if (row["trial_id"], row["key"]) not in curated]
+        ids = self._sync(table, ("trial_id", "key"), desired, trial_ids, owned, returning=True)
+        return curated | ids
 
     # Rows of each table ---------------------------------------------------------------------
 
@@ -254,7 +273,11 @@ class TrialSync:
                         }
                     )
         table = table_of(ArmIntervention)
-        scope = table.c.arm_id.in_(list(arm_ids.values()) or [-1])
+        # Of an arm that two origins describe, each keeps its own interventions.
+        of_origin: ColumnElement[bool] = table.c.source_id.in_(self.owned)
+        if self.origin == SourceOrigin.CURATED:
+            of_origin = or_(of_origin, table.c.source_id.is_(None))
+        scope = and_(table.c.arm_id.in_(list(arm_ids.values()) or [-1]), of_origin)
         self._sync(
             table, ("trial_id", "arm_id", "intervention_id"), desired, trial_ids, None, scope=scope
         )

@@ -17,10 +17,10 @@ from typing import Protocol
 
 from sqlalchemy import Connection, select
 
-from evidencedb.enums import Registry, SourceOrigin
 from evidencedb.errors import EvidenceError, ValidationFailed
 from evidencedb.loader.load import load
 from evidencedb.loader.report import LoadReport
+from evidencedb.loader.versions import write_versions
 from evidencedb.records.bundle import Bundle
 from evidencedb.registries.ctgov.background import (
     MappedBatch,
@@ -31,7 +31,7 @@ from evidencedb.registries.ctgov.background import (
 from evidencedb.registries.ctgov.files import StudyFiles
 from evidencedb.registries.ctgov.versions import is_newer, source_key
 from evidencedb.store.chunks import rows_where_in
-from evidencedb.store.models import Source, Trial, TrialIdentifier
+from evidencedb.store.models import Source
 
 IMPORT_BATCH_SIZE = 500
 # Inputs at least this large are mapped in a second process while this one writes: reading,
@@ -55,7 +55,7 @@ class ImportReport:
     load: LoadReport = dataclasses.field(default_factory=LoadReport)
     studies: int = 0  # study records read
     imported: int = 0  # of them mapped and loaded
-    skipped: int = 0  # older versions, duplicates, and trials curated under another key
+    skipped: int = 0  # older versions and duplicates (an older version's history is kept)
     seconds: float = 0.0
 
 
@@ -75,7 +75,9 @@ def import_ctgov(
     nothing of the run is written. Of two versions of a study, by last-update date, the newer
     stands whatever order they come in: within a batch only the newest is kept, and a version
     older than the one already in the database (or loaded by an earlier batch) is skipped, with
-    a warning. The caller owns the transaction (a dry run rolls it back); this never commits.
+    a warning; every version read is kept in the record's history (`trial_versions`). A record
+    of a trial that a seed file curates joins that trial (`loader.registry_links`). The caller
+    owns the transaction (a dry run rolls it back); this never commits.
 
     Reading and mapping happen in a second process, a batch ahead of the writing, when
     `background_mapping` says so (by default: for inputs of BACKGROUND_MAPPING_BYTES or more).
@@ -109,7 +111,7 @@ def import_ctgov(
 
 def _import_batch(connection: Connection, batch: MappedBatch, report: ImportReport) -> None:
     """Load one mapped batch, or raise with every problem it has."""
-    chosen = _newest_versions(connection, batch.studies, report.load.warnings)
+    chosen, older = _newest_versions(connection, batch.studies, report.load.warnings)
     problems = list(batch.problems)
     bundles: list[Bundle] = []
     for study in chosen:
@@ -123,15 +125,18 @@ def _import_batch(connection: Connection, batch: MappedBatch, report: ImportRepo
     report.imported += len(bundles)
     if bundles:
         report.load.merge(load(connection, bundles))
+    # An older version adds its row to the record's history, and nothing else.
+    history = [study.outcome for study in older if isinstance(study.outcome, Bundle)]
+    write_versions(connection, history, report.load)
 
 
 def _newest_versions(
     connection: Connection, studies: list[MappedStudy], warnings: list[str]
-) -> list[MappedStudy]:
-    """The studies of a batch that are the newest version of their trial: newer than another
-    copy in the batch and not older than the one in the database. Studies whose trial is
-    curated under another key are left out too (see `_curated_elsewhere`)."""
+) -> tuple[list[MappedStudy], list[MappedStudy]]:
+    """The studies of a batch that are the newest version of their trial (newer than another
+    copy in the batch and not older than the one in the database), and the older ones."""
     newest: dict[str, MappedStudy] = {}
+    older: list[MappedStudy] = []
     kept: list[MappedStudy] = []  # without a readable NCT id: the mapping says why
     for study in studies:
         nct, version = study.nct_id, study.version
@@ -141,28 +146,24 @@ def _newest_versions(
         current = newest.get(nct)
         if current is not None and is_newer(current.version, version):
             warnings.append(_skip_message(study, f"{current.where} is newer"))
+            older.append(study)
             continue
         if current is not None:  # of equal versions the later stands, as across batches
             newer = is_newer(version, current.version)
             reason = f"{study.where} is {'newer' if newer else 'the same version, read later'}"
             warnings.append(_skip_message(current, reason))
+            older.append(current)
         newest[nct] = study
     stored = _stored_versions(connection, [source_key(nct) for nct in newest])
-    curated = _curated_elsewhere(connection, list(newest))
     for nct, study in newest.items():
         key = source_key(nct)
         if key in stored and is_newer(stored[key], study.version):
             reason = f"the database holds the newer version of {stored[key]}"
             warnings.append(_skip_message(study, reason))
-        elif nct in curated:
-            reason = (
-                f"the trial is curated as {curated[nct]!r}; importing its registry record "
-                "into it is not supported yet"
-            )
-            warnings.append(_skip_message(study, reason))
+            older.append(study)
         else:
             kept.append(study)
-    return kept
+    return kept, older
 
 
 def _skip_message(study: MappedStudy, reason: str) -> str:
@@ -172,26 +173,3 @@ def _skip_message(study: MappedStudy, reason: str) -> str:
 def _stored_versions(connection: Connection, keys: list[str]) -> dict[str, str | None]:
     statement = select(Source.key, Source.record_version)
     return {key: version for key, version in rows_where_in(connection, statement, Source.key, keys)}
-
-
-def _curated_elsewhere(connection: Connection, nct_ids: list[str]) -> dict[str, str]:
-    """NCT id -> key of the trial that holds it but is not a registry import: a seed file's
-    trial named with this NCT id, or given it as an identifier. The loader would otherwise
-    rewrite a curated trial's description, or refuse the identifier."""
-    given_elsewhere = (
-        select(TrialIdentifier.value, Trial.key)
-        .join(Trial, Trial.id == TrialIdentifier.trial_id)
-        .where(TrialIdentifier.registry_name == Registry.NCT)
-        .where(Trial.key != TrialIdentifier.value)
-    )
-    found = {
-        nct: key
-        for nct, key in rows_where_in(connection, given_elsewhere, TrialIdentifier.value, nct_ids)
-    }
-    named = (
-        select(Trial.key)
-        .join(Source, Source.id == Trial.source_id)
-        .where(Source.origin != SourceOrigin.CTGOV)
-    )
-    found.update((key, key) for (key,) in rows_where_in(connection, named, Trial.key, nct_ids))
-    return found

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from evidencedb.enums import SourceOrigin
 from evidencedb.errors import Problem
+from evidencedb.records.history import TrialVersionRecord
 from evidencedb.records.location import Location, format_location
 from evidencedb.records.trial_file import TrialFile
 
@@ -35,6 +36,8 @@ class Bundle:
     line_of: LineLookup = _no_lines
     base_dir: Path | None = None  # where relative document paths are resolved
     location_prefix: Location = field(default_factory=tuple)
+    # For a registry record: the version it is, kept in `trial_versions` beside the others.
+    registry_version: TrialVersionRecord | None = None
 
     def problem(self, location: Location, message: str) -> Problem:
         full = (*self.location_prefix, *location)

@@ -121,6 +121,11 @@ class ArmRecord(Described):
         None, description="For a historical or external control: key of the trial it came from."
     )
     interventions: list[ArmInterventionRecord] = Field(default_factory=list)
+    registry_match: Text | None = Field(
+        None,
+        description="The registry record's arm or results group this arm is: its title or "
+        "its key in the import. Without it, an arm is linked when the titles are equal.",
+    )
 
 
 class EndpointRecord(Described):
@@ -135,3 +140,8 @@ class EndpointRecord(Described):
     time_frame: Text | None = None
     definition: Text | None = None
     assessment_method: Text | None = None
+    registry_match: Text | None = Field(
+        None,
+        description="The registry record's outcome this endpoint is: its title or its key in "
+        "the import (primary-1, secondary-2, ...). Without it, linked when titles are equal.",
+    )

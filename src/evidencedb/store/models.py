@@ -48,7 +48,7 @@ from evidencedb.enums import (
 )
 
 # Imported for its tables: they register on `Base.metadata`, which makes `metadata` complete.
-from evidencedb.store import fact_models  # noqa: F401
+from evidencedb.store import fact_models, history_models  # noqa: F401
 from evidencedb.store.types import (
     Base,
     Count,
@@ -235,6 +235,9 @@ class Arm(ProvenanceMixin, Base):
     description: Mapped[OptionalText] = mapped_column(comment="Description.")
     n_enrolled: Mapped[Count] = mapped_column(comment="Participants enrolled (or started).")
     n_analyzed: Mapped[Count] = mapped_column(comment="Participants analysed.")
+    registry_match: Mapped[OptionalText] = mapped_column(
+        comment="For a curated arm: the registry record's group it is (its title or key)."
+    )
     source_trial_id: Mapped[int | None] = mapped_column(
         ForeignKey("trials.id", ondelete="SET NULL"),
         index=True,
@@ -314,6 +317,9 @@ class Endpoint(ProvenanceMixin, Base):
     time_frame: Mapped[OptionalText] = mapped_column(comment="Time frame as the source words it.")
     definition: Mapped[OptionalText] = mapped_column(comment="Definition of the outcome.")
     assessment_method: Mapped[OptionalText] = mapped_column(comment="How it was assessed.")
+    registry_match: Mapped[OptionalText] = mapped_column(
+        comment="For a curated endpoint: the registry record's outcome it is (title or key)."
+    )
     field_quotes: Mapped[dict[str, Any] | None] = mapped_column(
         comment="Verbatim quote for each described field, as a JSON object field -> quote."
     )

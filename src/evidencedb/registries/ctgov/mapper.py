@@ -21,6 +21,7 @@ from typing import Any
 from evidencedb.enums import InterventionKind, SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.bundle import Bundle
+from evidencedb.records.history import TrialVersionRecord
 from evidencedb.records.location import Location, format_location
 from evidencedb.records.trial import ArmInterventionRecord, ArmRecord, InterventionRecord
 from evidencedb.records.trial_file import TrialFile, local_problems
@@ -30,6 +31,7 @@ from evidencedb.registries.ctgov.codes import ARM_ROLES, INTERVENTION_KINDS, des
 from evidencedb.registries.ctgov.context import StudyContext
 from evidencedb.registries.ctgov.endpoints import Endpoints
 from evidencedb.registries.ctgov.files import StudyInput
+from evidencedb.registries.ctgov.history import version_record
 from evidencedb.registries.ctgov.keys import UniqueKeys, normal_title
 from evidencedb.registries.ctgov.outcomes import outcome_facts
 from evidencedb.registries.ctgov.reader import JsonPath, Node
@@ -65,18 +67,27 @@ class RegistryBundle(Bundle):
 def map_study(study: StudyInput) -> RegistryBundle:
     """One study's JSON as a validated bundle; every problem found raises ValidationFailed."""
     context = StudyContext(study)
-    data = _trial_file(context)
-    if context.issues.problems or data is None:
+    mapped = _trial_file(context)
+    if context.issues.problems or mapped is None:
         raise ValidationFailed(context.issues.problems)
-    bundle = RegistryBundle(data, SourceOrigin.CTGOV, study.file, location_prefix=study.prefix)
+    data, version = mapped
+    bundle = RegistryBundle(
+        data,
+        SourceOrigin.CTGOV,
+        study.file,
+        location_prefix=study.prefix,
+        registry_version=version,
+    )
     local = [bundle.problem(location, message) for location, message in local_problems(data)]
     if local:
         raise ValidationFailed(local)
     return bundle
 
 
-def _trial_file(context: StudyContext) -> TrialFile | None:
-    """Every record of the study, or None when a problem was found."""
+def _trial_file(
+    context: StudyContext,
+) -> tuple[TrialFile, TrialVersionRecord | None] | None:
+    """Every record of the study and the version it is, or None when a problem was found."""
     protocol = context.root.node("protocolSection")
     if protocol is None:
         context.issues.add(("protocolSection",), "missing: every study record has one")
@@ -114,9 +125,10 @@ def _trial_file(context: StudyContext) -> TrialFile | None:
     if results is not None:
         arms.count_enrolled(results.node("participantFlowModule"))
     arm_records = _arm_records(context, arms)
+    version = version_record(context, status, design, arms, endpoints)
     if source is None or trial is None or context.issues.problems:
         return None
-    return context.record(
+    data = context.record(
         TrialFile,
         {
             "sources": [source],
@@ -130,6 +142,7 @@ def _trial_file(context: StudyContext) -> TrialFile | None:
         },
         (),
     )
+    return None if data is None else (data, version)
 
 
 def _protocol_arms(
