@@ -42,7 +42,7 @@ def load(connection: Connection, bundles: Sequence[Bundle]) -> LoadReport:
     report = LoadReport(warnings=list(resolution.warnings))
     source_ids = _upsert_sources(connection, resolution, report)
     intervention_ids = _upsert_interventions(connection, bundles, resolution, source_ids, report)
-    adopted = adopt_registry_trials(connection, bundles)
+    adopted = adopt_registry_trials(connection, bundles, source_ids)
     by_origin: dict[SourceOrigin, list[Bundle]] = defaultdict(list)
     for bundle in bundles:
         by_origin[bundle.origin].append(bundle)

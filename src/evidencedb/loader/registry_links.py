@@ -164,10 +164,12 @@ def attached_data(data: TrialFile, trial: CuratedTrial) -> TrialFile:
 # Loading after importing ---------------------------------------------------------------------
 
 
-def adopt_registry_trials(connection: Connection, bundles: Sequence[Bundle]) -> list[int]:
+def adopt_registry_trials(
+    connection: Connection, bundles: Sequence[Bundle], source_ids: dict[str, int]
+) -> list[int]:
     """Curated trials take over the imported trial of their NCT id: it gets the curated key,
-    its arms and endpoints their `ctgov:` keys, and loses the identifiers the seed file
-    states itself. Returns the ids of the trials taken over."""
+    its arms and endpoints their `ctgov:` keys, and the identifiers the seed file states
+    become the seed file's. Returns the ids of the trials taken over."""
     curated = {nct: b for b in bundles if b.origin == SourceOrigin.CURATED for nct in nct_ids(b)}
     imported = (
         select(TrialIdentifier.value, Trial.id)
@@ -195,13 +197,16 @@ def adopt_registry_trials(connection: Connection, bundles: Sequence[Bundle]) -> 
                 .where(table.c.source_id.in_(registry_sources))
                 .values(key=literal(REGISTRY_KEY_PREFIX, Text) + table.c.key)
             )
+        # An identifier that both state becomes the seed file's (which the load then
+        # describes), in place: the trial's identifiers keep the order they had.
         for identifier in data.trial.identifiers:
             connection.execute(
-                delete(TrialIdentifier)
+                update(TrialIdentifier)
                 .where(TrialIdentifier.trial_id == trial_id)
                 .where(TrialIdentifier.registry_name == identifier.registry)
                 .where(TrialIdentifier.value == identifier.value)
                 .where(TrialIdentifier.source_id.in_(registry_sources))
+                .values(source_id=source_ids[identifier.source or data.trial.source])
             )
         adopted.append(trial_id)
     return adopted

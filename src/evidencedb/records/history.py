@@ -65,8 +65,9 @@ def pair_items(curated: Sequence[Item], registry: Sequence[Item]) -> dict[str, s
     """registry key -> curated key of the items that are the same arm or outcome.
 
     A curated item that names its registry item is paired with the one registry item whose
-    key or title is that name; the others are paired where their titles are equal and no
-    other item on either side has that title. Nothing is paired twice.
+    key or title is that name; the others are paired where their titles compare equal
+    (`comparable_title`) and no other item on either side has that title. Nothing is paired
+    twice.
     """
     pairs: dict[str, str] = {}
     taken: set[str] = set()
@@ -89,12 +90,13 @@ def pair_items(curated: Sequence[Item], registry: Sequence[Item]) -> dict[str, s
 
 
 def _named(name: str, registry: Sequence[Item]) -> Item | None:
-    """The one registry item with this key, else this title (as written, then as compared)."""
+    """The one registry item with this key, else with this title (case and spacing aside).
+    Only the exact title: a name must keep naming the same item when the others are gone
+    (a linked item's row is; `loader.registry_links` pairs again on every load)."""
     spaced = " ".join(name.casefold().split())
     for matches in (
         lambda r: r.key == name,
         lambda r: " ".join(r.title.casefold().split()) == spaced,
-        lambda r: comparable_title(r.title) == comparable_title(name),
     ):
         found = [r for r in registry if matches(r)]
         if found:
