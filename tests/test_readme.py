@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.environment import REPO, SEEDS
+from tests.support.environment import REPO, SEEDS, require_shared
 
 SESSION = re.compile(r"<!-- session -->\n```console\n(.*?)```\n<!-- /session -->", re.DOTALL)
+RECONCILE_SESSION = re.compile(
+    r"<!-- reconcile-session -->\n```console\n(.*?)```\n<!-- /reconcile-session -->", re.DOTALL
+)
+# An import says how long it took, which no two runs share.
+_SECONDS = re.compile(r" in \d+\.\d+ s:")
 
 
-def _session() -> list[tuple[str, str]]:
-    match = SESSION.search((REPO / "README.md").read_text(encoding="utf-8"))
-    assert match, "README.md has no <!-- session --> console block"
+def _session(block: re.Pattern[str] = SESSION) -> list[tuple[str, str]]:
+    match = block.search((REPO / "README.md").read_text(encoding="utf-8"))
+    assert match, f"README.md has no {block.pattern[:30]} console block"
     steps: list[tuple[str, list[str]]] = []
     for line in match.group(1).splitlines():
         if line.startswith("$ "):
@@ -43,3 +48,21 @@ def test_readme_session_runs_as_shown(tmp_path: Path, monkeypatch: pytest.Monkey
         assert outcome.exit_code == 0, f"{command}: {outcome.stderr}"
         printed = (outcome.stdout + outcome.stderr).replace("\r\n", "\n").rstrip("\n")
         assert printed == expected, f"`{command}` no longer prints what README.md shows"
+
+
+def test_readme_reconcile_session_runs_as_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example of a curated trial and its registry record, read from ../shared."""
+    shared = require_shared()
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "examples").symlink_to(REPO / "examples")
+    (tmp_path / "shared").symlink_to(shared)
+    monkeypatch.chdir(work)
+    database = f"sqlite:///{work / 'evidence.db'}"
+    for command, expected in _session(RECONCILE_SESSION):
+        outcome = run_cli(*shlex.split(command)[1:], db=database)
+        assert outcome.exit_code == 0, f"{command}: {outcome.stderr}"
+        printed = (outcome.stdout + outcome.stderr).replace("\r\n", "\n").rstrip("\n")
+        assert _SECONDS.sub(" in s:", printed) == _SECONDS.sub(" in s:", expected), command

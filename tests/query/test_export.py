@@ -51,6 +51,7 @@ TABLES = [
     "results",
     "comparisons",
     "adverse_events",
+    "trial_versions",
 ]
 
 

@@ -1,5 +1,5 @@
 """`evidencedb import ctgov` as an operation: idempotent, all-or-nothing, batched, dry run, and
-never over a curated trial."""
+and into a curated trial without rewriting it."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ def test_a_bad_batch_after_good_ones_rolls_back_the_whole_run(
     assert snapshot(empty_database) == {}
 
 
-def test_a_curated_trial_is_not_overwritten(database: TestDatabase, tmp_path: Path) -> None:
+def test_a_curated_trial_takes_its_record_without_being_rewritten(
+    database: TestDatabase, tmp_path: Path
+) -> None:
     seed = tmp_path / "edge.yaml"
     seed.write_text(
         "sources:\n"
@@ -64,15 +66,19 @@ def test_a_curated_trial_is_not_overwritten(database: TestDatabase, tmp_path: Pa
     )
     loaded = run_cli("load", str(seed), db=database)
     assert loaded.exit_code == 0, loaded.stderr
-    stderr = imported(database, EDGE, BARE)
-    assert (
-        f"warning: {EDGE}: NCT09000001 (updated 2023-05-03) skipped: the trial is curated as "
-        "'edge-trial'; importing its registry record into it is not supported yet"
-    ) in stderr.splitlines()
+    imported(database, EDGE, BARE)
     assert [row["key"] for row in rows(database, "SELECT key FROM trials ORDER BY key")] == [
         "NCT09000003",
         "edge-trial",
     ]
+    [trial] = rows(database, "SELECT title FROM trials WHERE key = 'edge-trial'")
+    assert trial["title"] == "Drug A in relapsed leukemia"
+    cited = rows(
+        database,
+        "SELECT DISTINCT s.key FROM results r JOIN trials t ON t.id = r.trial_id"
+        " JOIN sources s ON s.id = r.source_id WHERE t.key = 'edge-trial'",
+    )
+    assert cited == [{"key": "ctgov-NCT09000001"}]
 
 
 # --------------------------------------------------------------------------------------------
