@@ -44,7 +44,21 @@ def test_older_version_does_not_replace_the_newer(database: TestDatabase) -> Non
         "imported 0 of 1 studies (1 skipped), 0 facts in "
         + stderr.split(" facts in ")[1].splitlines()[0],
     ]
-    assert snapshot(database) == before
+    after = snapshot(database)
+    # Its facts are not imported; its row of the record's history is.
+    assert [row["version_date"] for row in after.pop("trial_versions")] == [
+        "2021-06-01",
+        "2020-01-15",
+    ]
+    before.pop("trial_versions")
+    assert after == before
+
+
+def test_every_version_is_kept_in_the_history(database: TestDatabase) -> None:
+    outcome = run_cli("import", "ctgov", str(OLD), str(NEW), db=database)
+    assert outcome.exit_code == 0, outcome.stderr
+    found = rows(database, "SELECT version_date FROM trial_versions ORDER BY version_date")
+    assert [row["version_date"] for row in found] == ["2020-01-15", "2021-06-01"]
 
 
 @pytest.mark.parametrize("batch_size", ["500", "1"])
