@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.registries.ctgov.studies import NEW, OLD, imported, rows
@@ -75,3 +78,19 @@ def test_within_one_run_the_newest_stands(
     # replaced by the next batch); otherwise it is skipped, with a warning.
     loaded_then_replaced = order == "old-first" and batch_size == "1"
     assert ("skipped" in outcome.stderr) != loaded_then_replaced
+
+
+def test_a_version_date_that_is_not_a_date_keeps_no_history(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    """The history never blocks an import: a record whose last-update date cannot be placed
+    is imported, without its row in trial_versions."""
+    data = json.loads(NEW.read_text(encoding="utf-8"))
+    status = data["protocolSection"]["statusModule"]
+    status["lastUpdatePostDateStruct"]["date"] = "June 2021"
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    outcome = run_cli("import", "ctgov", str(path), db=database)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert len(rows(database, "SELECT id FROM results")) == 2
+    assert rows(database, "SELECT id FROM trial_versions") == []

@@ -1,14 +1,20 @@
 """A study record as one version of its registration: the key fields that reconciliation
-compares between versions (status, enrollment, dates, registered outcomes, arms)."""
+compares between versions (status, enrollment, dates, registered outcomes, arms).
+
+The history is a by-product of an import: a field it cannot read is left empty, and a
+version it cannot place (no last-update date, or one that is not a date) is not kept. It
+never adds a problem, so it never blocks the import of a record."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import ValidationError
+
 from evidencedb.records.history import RegisteredArm, RegisteredOutcome, TrialVersionRecord
 from evidencedb.registries.ctgov.arms import Arms
-from evidencedb.registries.ctgov.codes import trial_status
-from evidencedb.registries.ctgov.context import StudyContext
 from evidencedb.registries.ctgov.endpoints import Endpoints
-from evidencedb.registries.ctgov.reader import Node
+from evidencedb.registries.ctgov.files import StudyInput
 from evidencedb.registries.ctgov.versions import peek_version
 
 # The registry's planned-outcome lists and the field of the version record each fills.
@@ -20,18 +26,15 @@ _OUTCOME_LISTS = {
 
 
 def version_record(
-    context: StudyContext,
-    status: Node | None,
-    design: Node | None,
-    arms: Arms,
-    endpoints: Endpoints,
+    study: StudyInput, arms: Arms, endpoints: Endpoints
 ) -> TrialVersionRecord | None:
-    """The study as the version it is, or None for a record without a last-update date (it
-    cannot be placed in the history)."""
-    version = peek_version(context.study.data).version
+    """The study as the version it is, or None when it cannot be placed in the history."""
+    version = peek_version(study.data).version
     if version is None:
         return None
-    enrollment = design.node("enrollmentInfo") if design else None
+    protocol = _object(study.data, "protocolSection")
+    status = _object(protocol, "statusModule")
+    enrollment = _object(_object(protocol, "designModule"), "enrollmentInfo")
     outcomes: dict[str, list[RegisteredOutcome]] = {field: [] for field in _OUTCOME_LISTS.values()}
     for planned in endpoints.planned:
         record = planned.record
@@ -43,27 +46,41 @@ def version_record(
                 description=record.definition,
             )
         )
-    return context.record(
-        TrialVersionRecord,
-        {
-            "version_date": version[:10],
-            "status": trial_status(status),
-            "enrollment": enrollment.whole("count") if enrollment else None,
-            "enrollment_type": enrollment.text("type") if enrollment else None,
-            "start_date": _date(status, "startDateStruct"),
-            "primary_completion_date": _date(status, "primaryCompletionDateStruct"),
-            "completion_date": _date(status, "completionDateStruct"),
-            **outcomes,
-            "arm_groups": [
-                RegisteredArm(key=arm.key, title=arm.label, n_enrolled=arm.n_enrolled)
-                for arm in arms.arms
-            ],
-            "record_sha256": context.study.sha256,
-        },
-        ("protocolSection", "statusModule"),
-    )
+    fields = {
+        "version_date": version[:10],
+        "status": _text(status, "overallStatus", lower=True),
+        "enrollment": enrollment.get("count"),
+        "enrollment_type": _text(enrollment, "type"),
+        "start_date": _text(_object(status, "startDateStruct"), "date"),
+        "primary_completion_date": _text(_object(status, "primaryCompletionDateStruct"), "date"),
+        "completion_date": _text(_object(status, "completionDateStruct"), "date"),
+        **outcomes,
+        "arm_groups": [
+            RegisteredArm(key=arm.key, title=arm.label, n_enrolled=arm.n_enrolled)
+            for arm in arms.arms
+        ],
+        "record_sha256": study.sha256,
+    }
+    try:
+        return TrialVersionRecord.model_validate(fields)
+    except ValidationError as error:
+        # Keep the version without the fields the registry wrote in another shape.
+        wrong = {str(detail["loc"][0]) for detail in error.errors()}
+        if "version_date" in wrong:
+            return None
+        try:
+            return TrialVersionRecord.model_validate({**fields, **dict.fromkeys(wrong)})
+        except ValidationError:
+            return None
 
 
-def _date(status: Node | None, key: str) -> str | None:
-    struct = status.node(key) if status else None
-    return struct.text("date") if struct else None
+def _object(parent: Any, key: str) -> dict[str, Any]:
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _text(parent: dict[str, Any], key: str, *, lower: bool = False) -> str | None:
+    value = parent.get(key)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.lower() if lower else value

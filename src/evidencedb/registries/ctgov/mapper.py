@@ -125,7 +125,7 @@ def _trial_file(
     if results is not None:
         arms.count_enrolled(results.node("participantFlowModule"))
     arm_records = _arm_records(context, arms)
-    version = version_record(context, status, design, arms, endpoints)
+    version = version_record(context.study, arms, endpoints)
     if source is None or trial is None or context.issues.problems:
         return None
     data = context.record(
