@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evidencedb.analysis.reconcile import agreement, decimals, outcome_status
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
 from tests.support.reconciliation import (
@@ -193,3 +194,31 @@ def test_a_trial_without_a_registry_record(database: TestDatabase) -> None:
     )
     unknown = run_cli("reconcile", "nope", db=database)
     assert (unknown.exit_code, unknown.stderr) == (1, "error: no trial 'nope'\n")
+
+
+def test_a_registry_record_without_a_publication(database: TestDatabase) -> None:
+    ok("import", "ctgov", str(smart_fm_record()), db=database)
+    outcome = run_cli("reconcile", "NCT05005351", db=database)
+    assert (outcome.exit_code, outcome.stderr) == (
+        1,
+        "error: trial 'NCT05005351' has no curated publication to compare its registry record "
+        "with: load the seed file that lists its NCT id\n",
+    )
+
+
+def test_agreement_at_the_less_precise_rounding() -> None:
+    # As stored: a float keeps no trailing zero, so 73.0 counts as written "73".
+    assert [decimals(73.0), decimals(22.2), decimals(0.074)] == [0, 1, 3]
+    assert agreement(100 * 27 / 37, 73.0, 1) == "agree"
+    assert agreement(72.9, 73.0, 1) == "differ"
+    assert agreement(39, 40, 0) == "differ"
+    assert agreement(None, 40, 0) is None
+
+
+def test_outcome_statuses() -> None:
+    assert outcome_status("primary", "primary") == "reported_as_registered"
+    assert outcome_status("other", "exploratory") == "reported_as_registered"
+    assert outcome_status("secondary", "unspecified") == "reported_as_registered"
+    assert outcome_status("secondary", "primary") == "role_changed"
+    assert outcome_status("primary", "none") == "not_reported"
+    assert outcome_status("none", "primary") == "not_registered"

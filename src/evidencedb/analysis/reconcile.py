@@ -86,6 +86,11 @@ def reconcile(connection: Connection, trial_key: str) -> Reconciliation:
         )
     endpoints = _rows(connection, Endpoint, trial.id, Endpoint.name)
     arms = _rows(connection, Arm, trial.id, Arm.label)
+    if not any(row.origin == SourceOrigin.CURATED for row in [*endpoints, *arms]):
+        raise EvidenceError(
+            f"trial {trial_key!r} has no curated publication to compare its registry record "
+            "with: load the seed file that lists its NCT id"
+        )
     return Reconciliation(
         trial.key,
         outcome_rows(endpoints, versions[-1]),
