@@ -11,7 +11,7 @@ For one trial that holds both a registry record (imported, with its versions in
 - history: registered primary outcomes added, removed or changed from one version to the
   next, flagged when the version came after the study's start.
 
-Outcomes and arms are paired as the loader links them (`records.history.pair_items`). The
+Outcomes and arms are paired as the loader links them (`analysis.pairing.pair_items`). The
 functions read only: reconciling writes nothing.
 """
 
@@ -24,14 +24,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from evidencedb.analysis.pairing import REGISTRY_KEY_PREFIX, Item, comparable_title, pair_items
 from evidencedb.enums import EndpointRole, SourceOrigin
 from evidencedb.errors import EvidenceError
-from evidencedb.records.history import Item, comparable_title, pair_items
 from evidencedb.store.fact_models import Result
 from evidencedb.store.history_models import TrialVersion
 from evidencedb.store.models import Arm, Endpoint, Source, Trial
 
-REGISTRY_KEY_PREFIX = "ctgov:"  # as loader.registry_links names a record's own rows
 # The registry's outcome lists, and the role each registers.
 REGISTERED_LISTS = (
     ("primary_outcomes", "primary"),

@@ -2,7 +2,7 @@
 
 A seed file's trial that lists an NCT id is the trial of that registry record. The record's
 facts attach to it, citing the record, beside the publication's: its arms and outcomes that
-are the curated ones (`records.history.pair_items`: the seed file's `registry_match`, else
+are the curated ones (`analysis.pairing.pair_items`: the seed file's `registry_match`, else
 equal titles) carry their facts on the curated rows; the others stay as rows of the record,
 keyed `ctgov:<key>`. The curated description of the trial, its arms and endpoints is never
 rewritten by the record.
@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, Text, delete, literal, select, update
 
+from evidencedb.analysis.pairing import REGISTRY_KEY_PREFIX, Item, pair_items
 from evidencedb.enums import Registry, SourceOrigin
 from evidencedb.errors import ValidationFailed
 from evidencedb.records.bundle import Bundle
-from evidencedb.records.history import Item, pair_items
 from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
@@ -37,8 +37,6 @@ from evidencedb.store.models import (
     TrialIdentifier,
     table_of,
 )
-
-REGISTRY_KEY_PREFIX = "ctgov:"
 
 
 def registry_key(key: str) -> str:

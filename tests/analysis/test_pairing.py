@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidencedb.records.history import Item, comparable_title, pair_items
+from evidencedb.analysis.pairing import Item, comparable_title, pair_items
 
 REGISTRY = [
     Item("placebo", "Placebo"),
