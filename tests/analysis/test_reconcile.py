@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 from evidencedb.analysis.reconcile import agreement, decimals, outcome_status
-from tests.support.cli import run_cli
+from tests.support.cli import installed_script, run_cli
 from tests.support.databases import TestDatabase
 from tests.support.reconciliation import (
     EXAMPLE_SEED,
@@ -222,3 +223,25 @@ def test_outcome_statuses() -> None:
     assert outcome_status("secondary", "primary") == "role_changed"
     assert outcome_status("primary", "none") == "not_reported"
     assert outcome_status("none", "primary") == "not_registered"
+
+
+def test_reconcile_as_a_process(sqlite_database: TestDatabase) -> None:
+    """The installed command: JSON on stdout, nothing on stderr, exit 0."""
+    ok("load", str(EXAMPLE_SEED), db=sqlite_database)
+    ok("import", "ctgov", str(smart_fm_record()), db=sqlite_database)
+    done = subprocess.run(
+        [
+            str(installed_script()),
+            "--db",
+            sqlite_database.url,
+            "reconcile",
+            "smart-fm",
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["trial_key"] == "smart-fm"

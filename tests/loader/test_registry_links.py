@@ -165,3 +165,54 @@ def test_an_older_version_adds_history_not_facts(database: TestDatabase, tmp_pat
             "enrollment_type": "ACTUAL",
         },
     ]
+
+
+def test_the_curated_arms_and_endpoints_are_never_rewritten(database: TestDatabase) -> None:
+    ok("load", str(EXAMPLE_SEED), db=database)
+    query = (
+        "SELECT a.key, a.label, a.role, a.n_enrolled, s.key AS source FROM arms a"
+        " JOIN sources s ON s.id = a.source_id WHERE a.key LIKE 'fm-%' ORDER BY a.key"
+    )
+    arms = rows(database, query)
+    endpoints = rows(database, "SELECT key, name, role, source_id FROM endpoints ORDER BY key")
+    ok("import", "ctgov", str(smart_fm_record()), db=database)
+    assert rows(database, query) == arms
+    assert arms[0] == {
+        "key": "fm-act",
+        "label": "FM-ACT",
+        "role": "experimental",
+        "n_enrolled": 39,
+        "source": "catella-2024-jbm",
+    }
+    assert (
+        rows(
+            database,
+            "SELECT key, name, role, source_id FROM endpoints WHERE key NOT LIKE 'ctgov:%'"
+            " ORDER BY key",
+        )
+        == endpoints
+    )
+
+
+def test_an_edited_map_takes_effect_when_the_record_is_imported_again(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    record = str(smart_fm_record())
+    ok("load", str(EXAMPLE_SEED), db=database)
+    ok("import", "ctgov", record, db=database)
+    unmapped = seed_variant(tmp_path, {"    registry_match: Digital Symptom Tracker Arm\n": ""})
+    ok("load", str(unmapped), db=database)
+    ok("import", "ctgov", record, db=database)
+    registry_arms = rows(
+        database,
+        "SELECT DISTINCT a.key FROM results r JOIN arms a ON a.id = r.arm_id"
+        " JOIN sources s ON s.id = r.source_id WHERE s.key = 'ctgov-NCT05005351' ORDER BY a.key",
+    )
+    assert [r["key"] for r in registry_arms] == ["ctgov:digital-symptom-tracker-arm", "fm-act"]
+    # No registry fact is left on the arm it no longer is.
+    on_fm_st = rows(
+        database,
+        "SELECT s.key FROM results r JOIN arms a ON a.id = r.arm_id"
+        " JOIN sources s ON s.id = r.source_id WHERE a.key = 'fm-st'",
+    )
+    assert on_fm_st == [{"key": "catella-2024-jbm"}]
