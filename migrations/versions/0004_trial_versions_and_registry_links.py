@@ -1,6 +1,6 @@
 """trial versions and registry links
 
-Revision ID: 0008
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
