@@ -73,7 +73,8 @@ NOT_QUERIES = {
     "db current": "no options",
     "import ctgov": "reads files",
 }
-NOT_FILTERS = {"fmt", "out"}  # output format and output path
+# Output format, output path, and the database URL that every command takes after its name.
+NOT_FILTERS = {"fmt", "out", "command_database_url"}
 
 
 def _commands() -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -20,6 +20,7 @@ from evidencedb.cli import (
     reconcile_commands,
 )
 from evidencedb.cli.command import Group
+from evidencedb.cli.options import DATABASE_HELP
 from evidencedb.store.engine import URL_ENVIRONMENT_VARIABLE
 
 # In the order `evidencedb --help` lists them.
@@ -65,7 +66,7 @@ def main(
             "--db",
             envvar=URL_ENVIRONMENT_VARIABLE,
             metavar="URL",
-            help="Database URL or SQLite file \\[default: sqlite:///evidence.db].",
+            help=DATABASE_HELP,
             show_envvar=True,
         ),
     ] = None,

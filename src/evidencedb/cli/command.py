@@ -1,8 +1,9 @@
-"""How a command is defined: its group, its help, and the one handler of user errors.
+"""How a command is defined: its group, its help, its `--db`, and the one handler of user errors.
 
 Every module under `cli/` defines its commands on its own `command_group()` with `@command`,
 and `cli/app.py` adds every group in one loop. A user error (`EvidenceError`) becomes one line
-on stderr and exit 1; anything else is a bug and keeps its traceback.
+on stderr and exit 1; anything else is a bug and keeps its traceback. A command that opens the
+database (one that takes `ctx`, whose `obj` is the URL) accepts `--db` after its name too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
+import typing
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -17,6 +19,7 @@ import typer
 import typer.core
 from rich.markup import escape
 
+from evidencedb.cli.options import CommandDatabaseOption
 from evidencedb.cli.output import echo_err
 from evidencedb.errors import EvidenceError, ValidationFailed
 
@@ -97,10 +100,49 @@ def command(
     and user errors are handled (`handle_errors`)."""
 
     def register(function: Callable[P, R]) -> Callable[P, R]:
-        group.command(name, help=help_text(function), cls=Command)(handle_errors(function))
+        callback = handle_errors(with_command_database_option(function))
+        group.command(name, help=help_text(function), cls=Command)(callback)
         return function
 
     return register
+
+
+# The parameter that `with_command_database_option` adds; no command has one of this name.
+COMMAND_DATABASE_PARAMETER = "command_database_url"
+
+
+def with_command_database_option(function: Callable[..., R]) -> Callable[..., R]:
+    """`function` with a `--db` option of its own when it opens the database (it takes `ctx`,
+    whose `obj` is the URL of the global `--db`), so that `evidencedb results --db X` works as
+    `evidencedb --db X results` does; given both, the one after the command's name wins.
+
+    Typer reads a command's options from its signature: the option is one more parameter of a
+    wrapper's signature, taken out of the call and put into `ctx.obj` before `function` runs."""
+    signature = inspect.signature(function, eval_str=True)
+    if "ctx" not in signature.parameters:
+        return function
+    option = inspect.Parameter(
+        COMMAND_DATABASE_PARAMETER,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=CommandDatabaseOption,
+    )
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        url = kwargs.pop(COMMAND_DATABASE_PARAMETER, None)
+        if url is not None:
+            kwargs["ctx"].obj = url
+        return function(*args, **kwargs)
+
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), option]
+    )
+    wrapper.__annotations__ = {
+        **typing.get_type_hints(function, include_extras=True),
+        COMMAND_DATABASE_PARAMETER: CommandDatabaseOption,
+    }
+    return wrapper
 
 
 def help_text(function: Callable[..., Any]) -> str:

@@ -11,6 +11,18 @@ import typer
 from evidencedb.cli.output import Format
 from evidencedb.enums import ArmRole, EndpointKind
 
+DATABASE_HELP = "Database URL or SQLite file \\[default: sqlite:///evidence.db]."
+# `--db` after a command's name (see `command.with_command_database_option`): the global one
+# reads EVIDENCEDB_URL; this one, when given, wins over both.
+CommandDatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Database URL or SQLite file, as --db before the command's name (this one wins).",
+        show_default=False,
+    ),
+]
 FormatOption = Annotated[
     Format,
     typer.Option("--format", "-f", help="table (readable), csv or json (machine-readable)."),
