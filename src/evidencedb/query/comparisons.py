@@ -31,18 +31,22 @@ _MEASURE_ORDER = {
     )
 }
 
-# The columns of a comparison row, in order: the view's, with the endpoint's name and, for
-# each arm, its role and whether it was taken from another trial (a control of the past).
+# The columns of a comparison row, in order: the view's, with, for each arm, whether it was
+# taken from another trial (a control of the past).
 COMPARISON_ROW_COLUMNS = (
     "trial_key",
     "endpoint_key",
     "endpoint_name",
     "endpoint_kind",
     "label",
+    "timepoint_value",
+    "timepoint_unit",
     "arm_key",
+    "arm_label",
     "arm_role",
     "arm_from_other_trial",
     "comparator_arm_key",
+    "comparator_arm_label",
     "comparator_role",
     "comparator_from_other_trial",
     "measure",
@@ -67,20 +71,14 @@ def comparison_rows(
     """The comparisons that `filters` select, one dict of COMPARISON_ROW_COLUMNS each,
     ordered by trial, endpoint, arms, label, measure, origin and source."""
     facts = fetch_facts(connection, "comparisons_flat", filters)
-    arms = _arms_of(connection, filters)
-    endpoint_names = _endpoint_names_of(connection, filters)
+    from_other_trial = _arms_from_other_trials(connection, filters)
     rows = []
     for fact in facts:
-        trial = fact["trial_key"]
-        arm_role, arm_from_other_trial = arms[trial, fact["arm_key"]]
-        comparator = fact["comparator_arm_key"]
-        comparator_from_other_trial = comparator is not None and arms[trial, comparator][1]
+        trial, comparator = fact["trial_key"], fact["comparator_arm_key"]
         found = {
             **fact,
-            "endpoint_name": endpoint_names[trial, fact["endpoint_key"]],
-            "arm_role": arm_role,
-            "arm_from_other_trial": arm_from_other_trial,
-            "comparator_from_other_trial": comparator_from_other_trial,
+            "arm_from_other_trial": (trial, fact["arm_key"]) in from_other_trial,
+            "comparator_from_other_trial": (trial, comparator) in from_other_trial,
         }
         rows.append({column: found[column] for column in COMPARISON_ROW_COLUMNS})
     rows.sort(key=_order)
@@ -110,30 +108,16 @@ def derived_for_trial(
     return comparison_rows(connection, filters)
 
 
-def _arms_of(connection: Connection, filters: FactFilters) -> dict[tuple[str, str], Any]:
-    """(role, taken from another trial) of each arm of the trials that `filters` select, by
-    (trial key, arm key): a comparison's arms are arms of its own trial."""
+def _arms_from_other_trials(connection: Connection, filters: FactFilters) -> set[tuple[str, str]]:
+    """(trial key, arm key) of each arm taken from another trial (a control of the past) in
+    the trials that `filters` select: a comparison's arms are arms of its own trial."""
     values = filter_values(filters)
     statement = (
-        select(Trial.key, Arm.key, Arm.role, Arm.source_trial_id.is_not(None))
+        select(Trial.key, Arm.key)
         .join(Trial, Trial.id == Arm.trial_id)
-        .where(*trial_conditions(frozenset(values)))
+        .where(Arm.source_trial_id.is_not(None), *trial_conditions(frozenset(values)))
     )
-    rows = connection.execute(statement, values)
-    return {(trial, arm): (role, bool(other)) for trial, arm, role, other in rows}
-
-
-def _endpoint_names_of(connection: Connection, filters: FactFilters) -> dict[tuple[str, str], str]:
-    """The name of each endpoint of the trials that `filters` select, by (trial key,
-    endpoint key)."""
-    values = filter_values(filters)
-    statement = (
-        select(Trial.key, Endpoint.key, Endpoint.name)
-        .join(Trial, Trial.id == Endpoint.trial_id)
-        .where(*trial_conditions(frozenset(values)))
-    )
-    rows = connection.execute(statement, values)
-    return {(trial, endpoint): name for trial, endpoint, name in rows}
+    return {(trial, arm) for trial, arm in connection.execute(statement, values)}
 
 
 def _order(row: dict[str, Any]) -> tuple[Any, ...]:

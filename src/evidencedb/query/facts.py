@@ -85,6 +85,11 @@ def _results_flat(names: Names) -> AnySelect:
             Result.n_analyzed,
             Result.note,
             Result.locator,
+            Result.spread_lower,
+            Result.spread_upper,
+            Endpoint.measure.label("endpoint_measure"),
+            Endpoint.domain.label("endpoint_domain"),
+            Endpoint.time_frame,
         )
         .select_from(Result)
         .join(Trial, Trial.id == Result.trial_id)
@@ -129,6 +134,13 @@ def _comparisons_flat(names: Names) -> AnySelect:
             Comparison.group_keys,
             Comparison.note,
             Comparison.locator,
+            # So that a spreadsheet needs no join to read the row.
+            Endpoint.name.label("endpoint_name"),
+            Endpoint.timepoint_value,
+            Endpoint.timepoint_unit,
+            Arm.label.label("arm_label"),
+            Arm.role.label("arm_role"),
+            comparator.label.label("comparator_arm_label"),
         )
         .select_from(Comparison)
         .join(Trial, Trial.id == Comparison.trial_id)
@@ -250,7 +262,10 @@ _VIEW_DESCRIPTIONS = {
     "endpoint_name": "Name of the endpoint.",
     "endpoint_kind": "Kind of outcome.",
     "endpoint_role": "Primary, secondary, ... endpoint.",
+    "endpoint_measure": "What the endpoint's values are: proportion, km_estimate, median, ...",
+    "endpoint_domain": "Efficacy or safety.",
     "comparator_arm_key": "Natural key of the comparator arm.",
+    "comparator_arm_label": "Label of the comparator arm.",
     "comparator_role": "Role of the comparator arm (historical_control: not randomised).",
     "source_key": "Natural key of the source that states the fact.",
     "source_doi": "DOI of that source.",

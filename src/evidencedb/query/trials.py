@@ -36,21 +36,28 @@ def _trials(names: Names) -> AnySelect:
     conditions = trial_conditions(names)
     if "intervention" in names:
         conditions.append(trial_receives(names))
+    first: list[Any] = [Trial.key, Trial.title, Trial.acronym, Trial.design, Trial.phase]
+    first += [Trial.status, Trial.condition, Trial.enrollment]
+    named = {column.name for column in first}
+    # Every other column of the table after those, whatever columns later revisions add.
+    others = [
+        column
+        for column in Trial.__table__.columns
+        if column.name not in named and column.name not in ("id", "source_id")
+    ]
     return (
         select(
-            Trial.key,
-            Trial.title,
-            Trial.acronym,
-            Trial.design,
-            Trial.phase,
-            Trial.status,
-            Trial.condition,
-            Trial.enrollment,
+            *first,
             registry_ids_of(Trial.id),
             select(func.count(Result.id))
             .where(Result.trial_id == Trial.id)
             .scalar_subquery()
             .label("results"),
+            *others,
+            select(Source.key)
+            .where(Source.id == Trial.source_id)
+            .scalar_subquery()
+            .label("source_key"),
         )
         .where(*conditions)
         .order_by(Trial.key)
@@ -58,7 +65,8 @@ def _trials(names: Names) -> AnySelect:
 
 
 def list_trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
-    """The trials that `filters` select, by key, with their registry ids and result count."""
+    """The trials that `filters` select, by key: every column of the table, with their registry
+    ids, result count and source."""
     values = filter_values(filters)
     return [dict(row._mapping) for row in connection.execute(_trials(frozenset(values)), values)]
 
@@ -144,16 +152,11 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
     detail["endpoints"] = _rows(
         connection,
         select(
-            Endpoint.key,
-            Endpoint.name,
-            Endpoint.kind,
-            Endpoint.role,
-            Endpoint.domain,
-            Endpoint.measure,
-            Endpoint.timepoint_value,
-            Endpoint.timepoint_unit,
-            Endpoint.definition,
-            Endpoint.assessment_method,
+            *(
+                column
+                for column in Endpoint.__table__.columns
+                if column.name not in ("id", "trial_id", "source_id")
+            )
         )
         .where(Endpoint.trial_id == trial_id)
         .order_by(Endpoint.id),
