@@ -38,11 +38,33 @@ def number_text(value: Any, *, decimals: int | None = None) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A value in a terminal table: booleans as CSV writes them (true, false), a mapping one
+    `key: value` line per entry (a row's `field_quotes`), a list joined by '; '."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping):
+        return "\n".join(f"{key}: {_cell(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "; ".join(_cell(item) for item in value)
     return str(value)
+
+
+def _table_console() -> Any:
+    """The console of a table: the terminal's width on a terminal; elsewhere (a file, a pipe)
+    as wide as the rows need, since a wrapped table cannot be read back."""
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=UNLIMITED_WIDTH)
+
+
+# Wide enough for any row: rich lays a table out to its content, up to the console's width.
+UNLIMITED_WIDTH = 1_000_000
 
 
 def print_rows(rows: Iterable[Mapping[str, Any]], fmt: Format, title: str | None = None) -> None:
@@ -56,7 +78,6 @@ def print_rows(rows: Iterable[Mapping[str, Any]], fmt: Format, title: str | None
         columns = list(rows[0]) if rows else []
         write_csv_rows(sys.stdout, columns, ([row[c] for c in columns] for row in rows))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_lines=False)
@@ -65,7 +86,7 @@ def print_rows(rows: Iterable[Mapping[str, Any]], fmt: Format, title: str | None
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(row[c]) for c in columns))
-    Console().print(table)
+    _table_console().print(table)
     if not rows:
         echo_err("no rows")
 

@@ -80,16 +80,14 @@ TRIAL_SECTIONS = {
 
 
 def readable(row: dict[str, Any]) -> dict[str, Any]:
-    """Derived display columns: value with its qualifier and unit, n/N, CI, timepoint."""
+    """Derived display columns: value with its qualifier and unit, the p-value with its own
+    qualifier, n/N, CI, timepoint."""
     shown = dict(row)
     if "value" in row:
-        qualifier = row.get("value_qualifier") or row.get("p_value_qualifier") or ""
-        qualifier = "" if qualifier in ("not_reached",) else f"{qualifier} " if qualifier else ""
-        unit = row.get("unit") or ""
-        value = number_text(row["value"])
-        if row.get("value_qualifier") == "not_reached":
-            value = "not reached"
-        shown["value"] = f"{qualifier}{value}{unit if unit == '%' else ' ' + unit if unit else ''}"
+        shown["value"] = value_text(row)
+    if row.get("p_value") is not None:
+        qualifier = row.get("p_value_qualifier") or ""
+        shown["p_value"] = f"{qualifier} {number_text(row['p_value'])}".strip()
     if "numerator" in row:
         shown["n/N"] = (
             f"{number_text(row['numerator'])}/{number_text(row['denominator'])}"
@@ -104,12 +102,47 @@ def readable(row: dict[str, Any]) -> dict[str, Any]:
             else ""
         )
     if "timepoint_value" in row:
-        shown["timepoint"] = (
-            f"{number_text(row['timepoint_value'])} {row['timepoint_unit'] or ''}".strip()
-            if row["timepoint_value"] is not None
-            else ""
-        )
+        shown["timepoint"] = duration_text(row["timepoint_value"], row["timepoint_unit"])
     return shown
+
+
+def value_text(row: dict[str, Any]) -> str:
+    """'< 40%', '93.3%', '12 months', 'not reached': a value with its own qualifier and unit
+    (a comparison's p-value qualifier belongs to its p-value, not here)."""
+    qualifier = row.get("value_qualifier") or ""
+    if qualifier == "not_reached":
+        return "not reached"
+    unit = row.get("unit") or ""
+    text = number_text(row["value"])
+    if unit:
+        text += unit if unit == "%" else f" {unit}"
+    return f"{qualifier} {text}" if qualifier else text
+
+
+# Units of time written in the plural, and their singular: "1 year", "6 months".
+_TIME_UNITS = {
+    "years": "year",
+    "months": "month",
+    "weeks": "week",
+    "days": "day",
+    "hours": "hour",
+    "minutes": "minute",
+    "cycles": "cycle",
+}
+_PLURAL_OF = {singular: plural for plural, singular in _TIME_UNITS.items()}
+
+
+def duration_text(value: Any, unit: str | None) -> str:
+    """'1 year', '6 months', '2.5 years': a timepoint as people say it; "" for none. A unit
+    other than a unit of time is shown as stored."""
+    if value is None:
+        return ""
+    unit = unit or ""
+    lowered = unit.lower()
+    if lowered in _TIME_UNITS or lowered in _PLURAL_OF:
+        singular = _TIME_UNITS.get(lowered, lowered)
+        unit = singular if value == 1 else _PLURAL_OF[singular]
+    return f"{number_text(value)} {unit}".strip()
 
 
 def show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> None:
