@@ -8,9 +8,12 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from evidencedb.store.models import metadata
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
+from tests.support.environment import require_shared
 
 # Columns a flat view replaces by natural keys (trial_key, arm_key, ...).
 _IDS = {"id", "trial_id", "arm_id", "endpoint_id", "comparator_arm_id", "source_id"}
@@ -87,3 +90,43 @@ def test_results_flat_export_has_the_added_columns_described(
         assert described[("results_flat", column)], column
     for column in ("endpoint_name", "arm_label", "comparator_arm_label", "timepoint_unit"):
         assert described[("comparisons_flat", column)], column
+
+
+@pytest.fixture
+def imported(database: TestDatabase) -> TestDatabase:
+    """The four ClinicalTrials.gov records of the shared data, imported."""
+    outcome = run_cli("import", "ctgov", str(require_shared() / "ctgov"), db=database)
+    assert outcome.exit_code == 0, outcome.stderr
+    return database
+
+
+def _events(*args: str, db: TestDatabase) -> list[tuple[str, str, str, str]]:
+    rows = _csv("adverse-events", *args, db=db)
+    return [(row["trial_key"], row["arm_key"], row["term"], row["category"]) for row in rows]
+
+
+def test_serious_and_non_serious_split_the_single_terms(imported: TestDatabase) -> None:
+    every = _csv("adverse-events", db=imported)
+    single = {(r["trial_key"], r["arm_key"], r["term"], r["category"]) for r in every}
+    single -= {
+        (r["trial_key"], r["arm_key"], r["term"], r["category"])
+        for r in every
+        if r["is_aggregate"] == "true"
+    }
+    serious = _events("--serious", db=imported)
+    non_serious = _events("--non-serious", db=imported)
+    assert {row[3] for row in serious} == {"serious"}
+    assert {row[3] for row in non_serious} == {"non_serious"}  # not the totals of category any
+    assert not set(serious) & set(non_serious)
+    assert (set(serious) | set(non_serious)) >= single
+    any_category = _events("--category", "any", db=imported)
+    assert any_category
+    assert {row[3] for row in any_category} == {"any"}
+    assert len(serious) + len(non_serious) + len(any_category) == len(every)
+    assert _events("--category", "serious", db=imported) == serious
+
+
+def test_serious_and_category_together_are_a_usage_error(loaded: TestDatabase) -> None:
+    outcome = run_cli("adverse-events", "--serious", "--category", "any", db=loaded)
+    assert outcome.exit_code == 2
+    assert "not two of them" in outcome.stderr

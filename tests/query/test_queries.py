@@ -238,8 +238,9 @@ FILTERS: dict[str, tuple[tuple[facts.FactView, ...], Check]] = {
     "origin": (("comparisons_flat",), lambda row, value: row["origin"] == value),
     "serious": (
         ("adverse_events_flat",),
-        lambda row, value: (row["category"] == "serious") == value,
+        lambda row, value: row["category"] == ("serious" if value else "non_serious"),
     ),
+    "event_category": (("adverse_events_flat",), lambda row, value: row["category"] == value),
     "min_grade": (
         ("adverse_events_flat",),
         lambda row, value: _grade_floor(row["grade"]) >= value,
@@ -257,6 +258,7 @@ PICKED_FROM = {
     "endpoint": "endpoint_key",
     "timepoint": "timepoint_value",
     "min_grade": "grade",
+    "event_category": "category",
 }
 
 

@@ -23,6 +23,7 @@ from evidencedb.cli.options import (
 from evidencedb.cli.output import Format, print_rows
 from evidencedb.cli.tables import TRIAL_SECTIONS, readable, show
 from evidencedb.enums import (
+    AdverseEventCategory,
     ComparisonMeasure,
     ComparisonOrigin,
     EndpointRole,
@@ -209,7 +210,14 @@ def adverse_events(
     intervention: InterventionOption = None,
     serious: Annotated[
         bool | None,
-        typer.Option("--serious/--non-serious", help="Only serious (or only non-serious) events."),
+        typer.Option(
+            "--serious/--non-serious",
+            help="Only events of category serious (or non_serious); not those of category any.",
+        ),
+    ] = None,
+    category: Annotated[
+        AdverseEventCategory | None,
+        typer.Option("--category", help="Only events of this category."),
     ] = None,
     min_grade: Annotated[
         int | None,
@@ -226,9 +234,21 @@ def adverse_events(
 ) -> None:
     """Adverse events per arm: affected, at risk, events, grade and organ system.
 
+    Each row has a category: serious, non_serious, or any (a total over both, or a term whose
+    source does not say). --serious and --non-serious split the rows of single terms between
+    them; aggregate rows (is_aggregate: totals such as "Serious adverse events (all terms)")
+    follow their category, and rows of category any are in neither: --category any shows
+    them.
+
     Example: evidencedb adverse-events --serious --format csv
     """
     from evidencedb.query.filters import FactFilters
+
+    if serious is not None and category is not None:
+        raise typer.BadParameter(
+            "give --serious, --non-serious or --category, not two of them",
+            param_hint="'--category'",
+        )
 
     filters = FactFilters(
         trial=trial,
@@ -236,6 +256,7 @@ def adverse_events(
         arm_role=arm_role,
         intervention=intervention,
         serious=serious,
+        event_category=category,
         min_grade=min_grade,
         term=term,
         source=source,

@@ -166,11 +166,9 @@ def grade_floor() -> ColumnElement[Any]:
 
 def _adverse_event_conditions(names: Names) -> list[ColumnElement[bool]]:
     """The conditions of the filters that only adverse events have."""
-    found: list[ColumnElement[bool]] = []
-    if "serious" in names:
-        found.append(AdverseEvent.category == bindparam("serious"))
-    if "non_serious" in names:
-        found.append(AdverseEvent.category != bindparam("non_serious"))
+    found = equal_conditions(
+        names, {"serious": AdverseEvent.category, "event_category": AdverseEvent.category}
+    )
     if "min_grade" in names:
         found.append(grade_floor() >= bindparam("min_grade"))
     if "term" in names:

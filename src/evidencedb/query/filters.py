@@ -86,7 +86,11 @@ class FactFilters:
     timepoint_unit: str | None = None
     measure: Choice = None
     origin: Choice = None
+    # Adverse events: `serious` is the shorthand of the CLI's --serious (True: category
+    # serious) and --non-serious (False: category non_serious); rows of category `any` are in
+    # neither. `event_category` names the categories to keep. Both given: both apply.
     serious: bool | None = None
+    event_category: Choice = None
     min_grade: int | None = None
     term: str | None = None
     source: Choice = None
@@ -121,8 +125,11 @@ def filter_values(filters: TrialFilters | FactFilters) -> Values:
         values["registry_id"] = values["registry_id"].upper()
     if "timepoint_unit" in values:
         values["timepoint_unit"] = values["timepoint_unit"].lower()
-    if "serious" in values:  # two statements: category = 'serious', category <> 'serious'
-        values["serious" if values.pop("serious") else "non_serious"] = AdverseEventCategory.SERIOUS
+    if "serious" in values:
+        serious = values["serious"]
+        values["serious"] = (
+            AdverseEventCategory.SERIOUS if serious else AdverseEventCategory.NON_SERIOUS
+        )
     if "intervention" in values:
         values.update(_intervention_values(values["intervention"]))
     return values
