@@ -167,10 +167,17 @@ def test_csv_format_and_columns(loaded: TestDatabase) -> None:
 def test_injection_strings_are_data(loaded: TestDatabase) -> None:
     hostile = ["' OR 1=1 --", "x'; DROP TABLE results; --", "%", "_", "\\", '"; SELECT 1; --']
     for value in hostile:
-        for option in ("--trial", "--intervention", "--condition", "--text", "--source"):
+        for option in ("--trial", "--intervention", "--source"):
             assert _json("results", option, value, db=loaded) == []
         assert _json("adverse-events", "--term", value, db=loaded) == []
         assert _json("trials", "--registry-id", value, db=loaded) == []
+    # Word filters: each word is data too, wildcards included ("%" is a percent sign).
+    for value in ["'OR'1'='1'--", "x';DROP", "%%", "_x_", "\\", '";SELECT']:
+        for option in ("--condition", "--text"):
+            assert _json("results", option, value, db=loaded) == []
+    percent = _json("results", "--text", "%", db=loaded)
+    assert percent
+    assert all("%" in str(row["quote"]) for row in percent)
     assert len(_json("results", db=loaded)) == 10
 
 

@@ -75,6 +75,9 @@ NOT_QUERIES = {
 }
 # Output format, output path, and the database URL that every command takes after its name.
 NOT_FILTERS = {"fmt", "out", "command_database_url"}
+# Hostile values that a filter finds as data: `--text` matches words, and "%" is a word of the
+# seed quotes ("93.3%"), found literally, not as a wildcard.
+FOUND_AS_WORDS = {("--text", "%")}
 
 
 def _commands() -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -152,9 +155,11 @@ def test_injection_strings_in_every_filter_are_data(
         outcome = run_cli(*argv, db=loaded)  # any other exception than a user error fails here
         assert "Traceback" not in outcome.stderr, label
         assert outcome.exit_code in (0, 1, 2), (label, outcome.stderr)
-        if outcome.exit_code == 0 and outcome.stdout.lstrip().startswith("["):
-            assert json.loads(outcome.stdout) == [], f"{label} matched rows"
         value = argv[-1] if argv[-2] != "--format" else argv[-3]
+        option = argv[-2] if argv[-2] != "--format" else argv[-4]
+        matches_nothing = (option, value) not in FOUND_AS_WORDS
+        if outcome.exit_code == 0 and outcome.stdout.lstrip().startswith("[") and matches_nothing:
+            assert json.loads(outcome.stdout) == [], f"{label} matched rows"
         leaked = [sql for sql in statements if value in sql and value not in ("%", "_", "\\")]
         assert not leaked, f"{label}: the value is in the SQL text, not a bound parameter"
     assert content(loaded) == before

@@ -44,11 +44,22 @@ InterventionOption = Annotated[
 ]
 ConditionOption = Annotated[
     str | None,
-    typer.Option("--condition", metavar="TEXT", help="Part of the trial's condition."),
+    typer.Option(
+        "--condition",
+        metavar="WORDS",
+        help="Words of the trial's condition, each found, in any order (parts of words too).",
+    ),
 ]
 TextOption = Annotated[
     str | None,
-    typer.Option("--text", metavar="WORDS", help="Words in the trial's key, title or population."),
+    typer.Option(
+        "--text",
+        metavar="WORDS",
+        help=(
+            "Words, each found in the trial's key, title, condition or population, an "
+            "endpoint's name or a quote."
+        ),
+    ),
 ]
 ArmRoleOption = Annotated[ArmRole | None, typer.Option("--arm-role", help="Role of the arm.")]
 EndpointKindOption = Annotated[

@@ -96,7 +96,7 @@ def _results_flat(names: Names) -> AnySelect:
         .join(Arm, Arm.id == Result.arm_id)
         .join(Endpoint, Endpoint.id == Result.endpoint_id)
         .join(Source, Source.id == Result.source_id)
-        .where(*fact_conditions(names, has_endpoint=True, arm_id=Result.arm_id))
+        .where(*fact_conditions(names, has_endpoint=True, arm_id=Result.arm_id, quote=Result.quote))
         .order_by(Result.id)
     )
 
@@ -148,7 +148,11 @@ def _comparisons_flat(names: Names) -> AnySelect:
         .outerjoin(comparator, comparator.id == Comparison.comparator_arm_id)
         .join(Endpoint, Endpoint.id == Comparison.endpoint_id)
         .join(Source, Source.id == Comparison.source_id)
-        .where(*fact_conditions(names, has_endpoint=True, arm_id=Comparison.arm_id))
+        .where(
+            *fact_conditions(
+                names, has_endpoint=True, arm_id=Comparison.arm_id, quote=Comparison.quote
+            )
+        )
         .where(
             *equal_conditions(names, {"measure": Comparison.measure, "origin": Comparison.origin})
         )
@@ -203,7 +207,11 @@ def _adverse_events_flat(names: Names) -> AnySelect:
         .join(Trial, Trial.id == AdverseEvent.trial_id)
         .join(Arm, Arm.id == AdverseEvent.arm_id)
         .join(Source, Source.id == AdverseEvent.source_id)
-        .where(*fact_conditions(names, has_endpoint=False, arm_id=AdverseEvent.arm_id))
+        .where(
+            *fact_conditions(
+                names, has_endpoint=False, arm_id=AdverseEvent.arm_id, quote=AdverseEvent.quote
+            )
+        )
         .where(*_adverse_event_conditions(names))
         .order_by(AdverseEvent.id)
     )

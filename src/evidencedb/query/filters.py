@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     Boolean,
     ColumnElement,
     Integer,
@@ -44,6 +43,8 @@ from evidencedb.query.statement import (
     like_pattern,
     with_values,
 )
+from evidencedb.query.words import in_any_row, in_column, word_values, words_condition
+from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
     Arm,
     ArmIntervention,
@@ -98,7 +99,9 @@ class FactFilters:
 
 
 # Filters matched anywhere in the text, case-insensitively: their parameter is a LIKE pattern.
-_PATTERNS = ("condition", "text", "term")
+_PATTERNS = ("term",)
+# Filters matched word by word (`query.words`): a parameter per word.
+_WORD_FILTERS = ("condition", "text")
 
 
 def any_of(name: str) -> str:
@@ -121,6 +124,9 @@ def filter_values(filters: TrialFilters | FactFilters) -> Values:
     for name in _PATTERNS:
         if name in values:
             values[name] = like_pattern(values[name])
+    for name in _WORD_FILTERS:
+        if name in values:
+            values.update(word_values(name, values.pop(name)))
     if "registry_id" in values:
         values["registry_id"] = values["registry_id"].upper()
     if "timepoint_unit" in values:
@@ -151,8 +157,7 @@ def trial_conditions(names: Names) -> list[ColumnElement[bool]]:
     """The conditions on the trial of the filters `names` (TrialFilters' own, and those of
     FactFilters that concern the trial)."""
     found = equal_conditions(names, {"trial": Trial.key})
-    if "condition" in names:
-        found.append(contains(Trial.condition, bindparam("condition")))
+    found.extend(words_condition(names, "condition", [in_column(Trial.condition)]))
     found.extend(equal_conditions(names, {"design": Trial.design, "phase": Trial.phase}))
     if "registry_id" in names:
         found.append(
@@ -161,11 +166,34 @@ def trial_conditions(names: Names) -> list[ColumnElement[bool]]:
                 func.upper(TrialIdentifier.value) == bindparam("registry_id"),
             )
         )
-    if "text" in names:
-        pattern: BindParameter[str] = bindparam("text")
-        columns = (Trial.key, Trial.title, Trial.acronym, Trial.condition, Trial.population)
-        found.append(or_(*(contains(column, pattern) for column in columns)))
     return found
+
+
+_FACT_MODELS = (Result, Comparison, AdverseEvent)
+
+# Where `--text` finds a word of a trial's own: its key, title, acronym, condition, population
+# and quote.
+_TRIAL_TEXT = [
+    in_column(column)
+    for column in (
+        Trial.key,
+        Trial.title,
+        Trial.acronym,
+        Trial.condition,
+        Trial.population,
+        Trial.quote,
+    )
+]
+
+
+def trial_text_conditions(names: Names) -> list[ColumnElement[bool]]:
+    """`--text` of the trials list: each word in the trial's own text, the name of one of its
+    endpoints, or the quote of one of its facts."""
+    in_its_rows = [
+        in_any_row(Endpoint.name, Endpoint.trial_id == Trial.id),
+        *(in_any_row(fact.quote, fact.trial_id == Trial.id) for fact in _FACT_MODELS),
+    ]
+    return words_condition(names, "text", [*_TRIAL_TEXT, *in_its_rows])
 
 
 # Fact filters that keep the rows whose column equals the filter's value (`filter_values` has
@@ -180,10 +208,15 @@ _ENDPOINT_EQUALS: dict[str, Any] = {
 }
 
 
-def fact_conditions(names: Names, *, has_endpoint: bool, arm_id: Any) -> list[ColumnElement[bool]]:
-    """The conditions of the filters `names` that every fact view shares; `arm_id` is the
-    fact's arm column."""
+def fact_conditions(
+    names: Names, *, has_endpoint: bool, arm_id: Any, quote: Any
+) -> list[ColumnElement[bool]]:
+    """The conditions of the filters `names` that every fact view shares; `arm_id` and
+    `quote` are the fact's columns (`--text` finds a word in the trial's own text, the fact's
+    endpoint's name or the fact's quote)."""
     found = trial_conditions(names)
+    in_the_fact = [in_column(Endpoint.name)] if has_endpoint else []
+    found.extend(words_condition(names, "text", [*_TRIAL_TEXT, *in_the_fact, in_column(quote)]))
     if "intervention" in names:
         found.append(arm_receives(names, arm_id))
     equals = {**_FACT_EQUALS, **_ENDPOINT_EQUALS} if has_endpoint else _FACT_EQUALS

@@ -16,6 +16,7 @@ from evidencedb.query.filters import (
     filter_values,
     trial_conditions,
     trial_receives,
+    trial_text_conditions,
 )
 from evidencedb.query.statement import AnySelect, Names, Row
 from evidencedb.store.fact_models import Result
@@ -33,7 +34,7 @@ from evidencedb.store.models import (
 
 @functools.cache
 def _trials(names: Names) -> AnySelect:
-    conditions = trial_conditions(names)
+    conditions = [*trial_conditions(names), *trial_text_conditions(names)]
     if "intervention" in names:
         conditions.append(trial_receives(names))
     first: list[Any] = [Trial.key, Trial.title, Trial.acronym, Trial.design, Trial.phase]
