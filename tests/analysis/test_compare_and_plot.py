@@ -22,7 +22,7 @@ from evidencedb.store.fact_models import Comparison
 from evidencedb.store.models import table_of
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
-from tests.support.environment import IN_CI
+from tests.support.environment import IN_CI, SEEDS
 from tests.support.seeds import copy_seeds, edit
 
 TRIAL = "blinatumomab-infant-kmt2a-all"
@@ -298,3 +298,26 @@ def test_help_says_what_and_gives_an_example(command: tuple[str, ...]) -> None:
     outcome = run_cli(*command, "--help")
     assert outcome.exit_code == 0
     assert "Example: evidencedb " in outcome.stdout
+
+
+def test_plot_and_export_create_a_missing_folder_alike(
+    sqlite_database: TestDatabase, tmp_path: Path
+) -> None:
+    assert run_cli("load", str(SEEDS), db=sqlite_database).exit_code == 0
+    image = tmp_path / "figures" / "new" / "forest.svg"
+    table = tmp_path / "tables" / "new" / "results.csv"
+    plotted = run_cli("plot", "forest", "--out", str(image), db=sqlite_database)
+    exported = run_cli("export", "csv", "results_flat", "--out", str(table), db=sqlite_database)
+    assert (plotted.exit_code, exported.exit_code) == (0, 0), plotted.stderr + exported.stderr
+    assert image.read_text(encoding="utf-8").rstrip().endswith("</svg>")
+    assert table.read_text(encoding="utf-8").startswith("trial_key,")
+    # A parent that is a file: one line each, exit 1.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    for args, out in (
+        (("plot", "forest"), blocker / "forest.svg"),
+        (("export", "csv", "results_flat"), blocker / "results.csv"),
+    ):
+        outcome = run_cli(*args, "--out", str(out), db=sqlite_database)
+        assert outcome.exit_code == 1
+        assert outcome.stderr == f"error: cannot write {out}: {blocker} is not a folder\n"

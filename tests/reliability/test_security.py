@@ -690,14 +690,14 @@ def test_export_names_are_not_paths(sqlite_loaded: TestDatabase) -> None:
         assert outcome.stderr.startswith(f"error: nothing to export named {name!r}")
 
 
-@pytest.mark.parametrize("where", ["missing-parent", "existing-folder", "under-a-file"])
+@pytest.mark.parametrize("where", ["parent-is-a-file", "existing-folder", "under-a-file"])
 def test_unwritable_export_path_is_a_user_error(
     sqlite_loaded: TestDatabase, tmp_path: Path, where: str
 ) -> None:
     (tmp_path / "a-folder").mkdir()
     (tmp_path / "a-file").write_text("", encoding="utf-8")
-    argv = {
-        "missing-parent": ["results_flat", "--out", str(tmp_path / "missing" / "x.csv")],
+    argv = {  # a missing parent folder is created (see tests/analysis/test_compare_and_plot.py)
+        "parent-is-a-file": ["results_flat", "--out", str(tmp_path / "a-file" / "x.csv")],
         "existing-folder": ["results_flat", "--out", str(tmp_path / "a-folder")],
         "under-a-file": ["--out", str(tmp_path / "a-file" / "exports")],
     }[where]

@@ -38,8 +38,6 @@ def forest_plot(rows: Sequence[Mapping[str, Any]], out: Path, title: str | None 
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise EvidenceError(f"cannot tell the image format of {out}: name it .png or .svg")
-    if not out.parent.is_dir():
-        raise EvidenceError(f"no folder {out.parent} to write {out.name} into")
     drawable = [row for row in rows if row["value"] is not None]
     if not drawable:
         raise EvidenceError("no comparison with an estimate matches; nothing to plot")
@@ -71,6 +69,12 @@ def forest_plot(rows: Sequence[Mapping[str, Any]], out: Path, title: str | None 
     if title:
         figure.suptitle(title)
     metadata: dict[str, Any] = {"Date": None} if suffix == ".svg" else {}
+    try:  # a missing folder is created, as `export csv --out` creates its own
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise EvidenceError(f"cannot write {out}: {out.parent} is not a folder") from None
+    except OSError as error:
+        raise EvidenceError(f"cannot write {out}: {error.strerror}") from None
     figure.savefig(out, format=suffix[1:], dpi=150, metadata=metadata)
     return len(drawable)
 

@@ -223,10 +223,17 @@ def _csv_line(cells: Sequence[Any]) -> str:
 
 
 def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
-    """Write through a temporary file in the same folder, then rename it into place, so a
-    reader never sees half a file and an existing symlink at `path` is replaced, not followed."""
+    """Write through a temporary file in the same folder (created if missing, as `plot --out`
+    does), then rename it into place, so a reader never sees half a file and an existing
+    symlink at `path` is replaced, not followed."""
     if path.is_dir():
         raise EvidenceError(f"cannot write {path}: it is a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise EvidenceError(f"cannot write {path}: {path.parent} is not a folder") from None
+    except OSError as error:
+        raise EvidenceError(f"cannot write {path}: {error.strerror}") from None
     try:
         handle, temporary = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
