@@ -65,7 +65,8 @@ def exported(loaded: TestDatabase, tmp_path: Path) -> Path:
     folder = tmp_path / "exports"
     outcome = run_cli("export", "csv", "--out", str(folder), db=loaded)
     assert outcome.exit_code == 0, outcome.stderr
-    assert outcome.stderr.startswith(f"wrote {len(export_names())} CSV files to {folder}/")
+    written = f"wrote {len(export_names())} CSV files and datapackage.json to {folder}/"
+    assert outcome.stderr.startswith(written)
     return folder
 
 

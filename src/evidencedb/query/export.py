@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,11 +18,13 @@ from sqlalchemy import Enum as SAEnum
 
 from evidencedb.errors import EvidenceError
 from evidencedb.query.cells import CellTarget, csv_cell, csv_ready, with_json_cells
+from evidencedb.query.datapackage import DATAPACKAGE, datapackage
 from evidencedb.query.facts import FACT_VIEWS, fact_columns, fact_statement
 from evidencedb.query.statement import AnySelect
 from evidencedb.store.models import metadata
 
 FETCH_ROWS = 5000  # rows per fetch from the database cursor, and per write
+BOM = "\ufeff"
 
 
 def write_csv_rows(stream: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -222,10 +225,11 @@ def _csv_line(cells: Sequence[Any]) -> str:
     return buffer.getvalue()[:-2]
 
 
-def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
+def write_file_atomically(path: Path, write: Callable[[IO[str]], int], *, bom: bool = False) -> int:
     """Write through a temporary file in the same folder (created if missing, as `plot --out`
     does), then rename it into place, so a reader never sees half a file and an existing
-    symlink at `path` is replaced, not followed."""
+    symlink at `path` is replaced, not followed. With `bom`, the file starts with a UTF-8 byte
+    order mark (what Excel on Windows needs to read UTF-8)."""
     if path.is_dir():
         raise EvidenceError(f"cannot write {path}: it is a folder")
     try:
@@ -245,6 +249,8 @@ def write_file_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
         # with the permissions their umask gives any new file.
         os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            if bom:
+                stream.write(BOM)
             count = write(stream)
         os.replace(temporary, path)
     except BaseException:
@@ -260,8 +266,9 @@ def _umask() -> int:
     return mask
 
 
-def export_all(connection: Connection, folder: Path) -> dict[str, int]:
-    """Write every export into `folder` (created if missing); returns rows written per file."""
+def export_all(connection: Connection, folder: Path, *, bom: bool = False) -> dict[str, int]:
+    """Write every export into `folder` (created if missing), then its `datapackage.json`;
+    returns rows written per CSV file."""
     if folder.exists() and not folder.is_dir():
         raise EvidenceError(f"{folder} exists and is not a folder")
     try:
@@ -271,6 +278,13 @@ def export_all(connection: Connection, folder: Path) -> dict[str, int]:
     counts = {}
     for name in export_names():
         counts[name] = write_file_atomically(
-            folder / f"{name}.csv", functools.partial(write_export, connection, name)
+            folder / f"{name}.csv", functools.partial(write_export, connection, name), bom=bom
         )
+    descriptor = datapackage(exports(), DATA_DICTIONARY, bom=bom)
+    write_file_atomically(folder / DATAPACKAGE, functools.partial(_write_json, descriptor))
     return counts
+
+
+def _write_json(document: Any, stream: IO[str]) -> int:
+    stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return 1
