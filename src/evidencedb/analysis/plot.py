@@ -18,6 +18,7 @@ from evidencedb.errors import EvidenceError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FORMATS = (".png", ".svg")
 INSTALL_HINT = "plotting needs matplotlib: pip install 'evidencedb[plot]'"
@@ -31,16 +32,42 @@ _STYLES: dict[bool | None, dict[str, Any]] = {
 _LEGEND = {True: "randomised", False: "non-randomised", None: "randomisation not known"}
 
 
+# More rows than this make an image no one reads (and a large enough selection, an image of
+# 100,000 pixels): refused with a message saying how to narrow it.
+MAX_ROWS = 300
+# Labels longer than this are cut with an ellipsis, so that the plot keeps its width.
+LABEL_WIDTH = 90
+
+
 def forest_plot(rows: Sequence[Mapping[str, Any]], out: Path, title: str | None = None) -> int:
     """Draw the comparisons in `rows` (as `query.comparisons.comparison_rows` returns them) to
-    `out`, a .png or .svg file. Rows without an estimate are left out; returns how many were
-    drawn."""
+    `out`, a .png or .svg file, creating its folder if missing. Rows without an estimate are
+    left out; returns how many were drawn."""
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise EvidenceError(f"cannot tell the image format of {out}: name it .png or .svg")
+    figure = forest_figure(rows, title)
+    metadata: dict[str, Any] = {"Date": None} if suffix == ".svg" else {}
+    try:  # a missing folder is created, as `export csv --out` creates its own
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise EvidenceError(f"cannot write {out}: {out.parent} is not a folder") from None
+    except OSError as error:
+        raise EvidenceError(f"cannot write {out}: {error.strerror}") from None
+    figure.savefig(out, format=suffix[1:], dpi=150, metadata=metadata)
+    return sum(1 for row in rows if row["value"] is not None)
+
+
+def forest_figure(rows: Sequence[Mapping[str, Any]], title: str | None = None) -> Figure:
+    """The figure of `forest_plot`, not yet written: one panel (an Axes) per measure."""
     drawable = [row for row in rows if row["value"] is not None]
     if not drawable:
         raise EvidenceError("no comparison with an estimate matches; nothing to plot")
+    if len(drawable) > MAX_ROWS:
+        raise EvidenceError(
+            f"{len(drawable)} comparisons match; a forest plot draws at most {MAX_ROWS}: "
+            "narrow them with --trial, --endpoint-kind, --measure or --origin"
+        )
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -68,15 +95,7 @@ def forest_plot(rows: Sequence[Mapping[str, Any]], out: Path, title: str | None 
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     if title:
         figure.suptitle(title)
-    metadata: dict[str, Any] = {"Date": None} if suffix == ".svg" else {}
-    try:  # a missing folder is created, as `export csv --out` creates its own
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise EvidenceError(f"cannot write {out}: {out.parent} is not a folder") from None
-    except OSError as error:
-        raise EvidenceError(f"cannot write {out}: {error.strerror}") from None
-    figure.savefig(out, format=suffix[1:], dpi=150, metadata=metadata)
-    return len(drawable)
+    return figure
 
 
 def _draw_panel(ax: Axes, measure: str, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -108,29 +127,48 @@ def _draw_panel(ax: Axes, measure: str, rows: Sequence[Mapping[str, Any]]) -> No
 
 
 def _log_axis(ax: Axes) -> None:
-    """A log scale labelled 0.5, 1, 2 rather than matplotlib's 5 x 10^-1, 10^0, 2 x 10^0."""
+    """A log scale labelled 0.25, 0.5, 1, 2, 4 (`log_ticks`) rather than matplotlib's 10^-1,
+    10^0 and unlabelled minor ticks."""
     from matplotlib.ticker import NullFormatter
 
     ax.set_xscale("log")
     low, high = ax.get_xlim()
-    ticks = [
-        mantissa * 10.0**exponent
-        for exponent in range(-4, 5)
-        for mantissa in (1, 2, 5)
-        if low <= mantissa * 10.0**exponent <= high
-    ]
-    if len(ticks) >= 2:
-        ax.set_xticks(ticks, [f"{tick:g}" for tick in ticks])
-        ax.xaxis.set_minor_formatter(NullFormatter())
+    ticks = log_ticks(low, high)
+    ax.set_xticks(ticks, [f"{tick:g}" for tick in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Ticks for a log axis from `low` to `high` that read as plain numbers: doublings around 1
+    (0.25, 0.5, 1, 2, 4), every decade (0.01, 0.1, 1, 10) for a wider range, every other
+    decade for a much wider one; for a narrow one (less than a doubling either side), evenly
+    spaced round numbers (0.8, 0.9, 1, 1.1)."""
+    doublings = [2.0**power for power in range(-30, 31) if low <= 2.0**power <= high]
+    if 3 <= len(doublings) <= 9:
+        return doublings
+    decades = [10.0**power for power in range(-12, 13) if low <= 10.0**power <= high]
+    if len(decades) > 9:
+        return decades[::2]
+    if len(decades) >= 3:
+        return decades
+    from matplotlib.ticker import MaxNLocator
+
+    even = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    return [float(f"{tick:.6g}") for tick in even if low <= tick <= high and tick > 0]
 
 
 def _label(row: Mapping[str, Any]) -> str:
-    versus = f" vs {row['comparator_arm_key']}" if row["comparator_arm_key"] else ""
-    extra = f" [{row['label']}]" if row["label"] else ""
-    return (
-        f"{row['trial_key']} · {row['endpoint_key']}{extra}\n"
-        f"{row['arm_key']}{versus} ({row['origin']})"
-    )
+    """The endpoint's and the arms' names, which a reader knows, rather than their keys."""
+    label = f" [{row['label']}]" if row["label"] else ""
+    endpoint = _cut(f"{row['endpoint_name'] or row['endpoint_key']}{label}")
+    arm = row["arm_label"] or row["arm_key"]
+    comparator = row["comparator_arm_label"] or row["comparator_arm_key"]
+    versus = _cut(f"{arm} vs {comparator}" if comparator else arm)
+    return f"{row['trial_key']} · {endpoint}\n{versus} ({row['origin']})"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 1].rstrip() + "…"
 
 
 def _estimate_text(row: Mapping[str, Any]) -> str:
