@@ -81,10 +81,10 @@ def compare(
         if rows:
             print_rows([_compare_display(row) for row in rows], fmt)
         return
-    _print(rows, (*COMPARE_COLUMNS, *every_other_column(COMPARE_COLUMNS)), fmt)
+    _print(rows, (*COMPARE_COLUMNS, *_every_other_column(COMPARE_COLUMNS)), fmt)
 
 
-def every_other_column(shown: tuple[str, ...]) -> tuple[str, ...]:
+def _every_other_column(shown: tuple[str, ...]) -> tuple[str, ...]:
     """The columns of a comparison row that `shown` leaves out, so that csv and json carry
     every column, the ones a reader scans first."""
     from evidencedb.query.comparisons import COMPARISON_ROW_COLUMNS

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from evidencedb.loader.report import LoadReport
 
 Format = Literal["table", "csv", "json"]
@@ -53,7 +55,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _table_console() -> Any:
+def _table_console() -> Console:
     """The console of a table: the terminal's width on a terminal; elsewhere (a file, a pipe)
     as wide as the rows need, since a wrapped table cannot be read back."""
     from rich.console import Console

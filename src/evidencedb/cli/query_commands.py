@@ -235,10 +235,10 @@ def adverse_events(
     """Adverse events per arm: affected, at risk, events, grade and organ system.
 
     Each row has a category: serious, non_serious, or any (a total over both, or a term whose
-    source does not say). --serious and --non-serious split the rows of single terms between
-    them; aggregate rows (is_aggregate: totals such as "Serious adverse events (all terms)")
-    follow their category, and rows of category any are in neither: --category any shows
-    them.
+    source does not say). --serious keeps category serious and --non-serious category
+    non_serious, so that together they hold every term stated serious or not; aggregate rows
+    (is_aggregate: totals such as "Serious adverse events (all terms)") follow their category,
+    and rows of category any are in neither: --category any shows them.
 
     Example: evidencedb adverse-events --serious --format csv
     """
