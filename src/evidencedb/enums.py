@@ -176,3 +176,37 @@ class AdverseEventCategory(StrEnum):
 
 
 AE_GRADES = ("1", "2", "3", "4", "5", ">=1", ">=2", ">=3", ">=4", ">=5")
+
+
+class MetaMeasure(StrEnum):
+    """The effect measures a meta-analysis pools: ratios on the log scale, differences as is."""
+
+    RISK_RATIO = "risk_ratio"
+    ODDS_RATIO = "odds_ratio"
+    RISK_DIFFERENCE = "risk_difference"
+    MEAN_DIFFERENCE = "mean_difference"
+    STANDARDIZED_MEAN_DIFFERENCE = "standardized_mean_difference"
+    HAZARD_RATIO = "hazard_ratio"
+
+    @property
+    def is_ratio(self) -> bool:
+        return self in (MetaMeasure.RISK_RATIO, MetaMeasure.ODDS_RATIO, MetaMeasure.HAZARD_RATIO)
+
+
+class MetaMethod(StrEnum):
+    """How studies are pooled: a common effect (FE, MH, PETO) or random effects by τ² estimator."""
+
+    FE = "FE"
+    MH = "MH"
+    PETO = "PETO"
+    DL = "DL"
+    REML = "REML"
+    ML = "ML"
+    PM = "PM"
+    HE = "HE"
+    SJ = "SJ"
+    EB = "EB"
+
+    @property
+    def is_random(self) -> bool:
+        return self not in (MetaMethod.FE, MetaMethod.MH, MetaMethod.PETO)

@@ -1,7 +1,8 @@
 """Effect measures and confidence intervals for two-arm binary outcomes.
 
-Everything here is pure standard-library Python (``math``, ``statistics.NormalDist``,
-``dataclasses``) so that the evidence database has no numerical run-time dependencies.
+The single-study formulas (the 2x2 cells with their zero-cell correction, the log risk and
+odds ratios with their variances, counts' validation, an SE from a CI, the normal quantile) are
+the meta-analysis's own, from `analysis.meta.effects`: one implementation of each.
 
 Methods and their sources:
 
@@ -22,9 +23,9 @@ Sign convention throughout: group 1 is compared with group 2, so a risk differen
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass
-from statistics import NormalDist
+
+from evidencedb.analysis.meta import effects
 
 DERIVED_LEVEL = 0.95  # the level of every CI evidencedb derives (commands show it)
 
@@ -40,7 +41,6 @@ __all__ = [
     "z_for_level",
 ]
 
-_STANDARD_NORMAL = NormalDist()
 _CORRECTION_SUFFIX = " (0.5 correction)"
 
 
@@ -134,8 +134,7 @@ def z_for_level(level: float) -> float:
     Raises ``ValueError`` unless ``0 < level < 1``.
     """
     _check_level(level)
-    # Taking the quantile of the small tail area avoids losing digits to 1 - tiny.
-    return -_STANDARD_NORMAL.inv_cdf((1.0 - level) / 2.0)
+    return effects.critical_value(level)
 
 
 def wilson_interval(successes: int, total: int, level: float = 0.95) -> Interval:
@@ -178,12 +177,10 @@ def risk_ratio(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -> Inter
     every cell (so 1 to each ``n``) before computing both the estimate and the interval, and
     the method label gains ``" (0.5 correction)"``.
     """
-    a, b, c, d, corrected = _two_by_two(x1, n1, x2, n2)
+    cells = effects.two_by_two(x1, n1, x2, n2)
     z = z_for_level(level)
-    n_a, n_c = a + b, c + d
-    log_rr = math.log(a / n_a) - math.log(c / n_c)
-    se = math.sqrt(1.0 / a - 1.0 / n_a + 1.0 / c - 1.0 / n_c)
-    return _log_scale_interval(log_rr, se, z, level, "Katz log", corrected)
+    log_rr = effects.log_risk_ratio(cells)
+    return _log_scale_interval(log_rr.yi, log_rr.se, z, level, "Katz log", cells.corrected)
 
 
 def odds_ratio(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -> Interval:
@@ -193,11 +190,10 @@ def odds_ratio(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -> Inter
     cell is zero, 0.5 is added to every cell (Haldane-Anscombe correction) before computing
     both the estimate and the interval, and the method label gains ``" (0.5 correction)"``.
     """
-    a, b, c, d, corrected = _two_by_two(x1, n1, x2, n2)
+    cells = effects.two_by_two(x1, n1, x2, n2)
     z = z_for_level(level)
-    log_or = math.log(a) - math.log(b) - math.log(c) + math.log(d)
-    se = math.sqrt(1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d)
-    return _log_scale_interval(log_or, se, z, level, "Woolf logit", corrected)
+    log_or = effects.log_odds_ratio(cells)
+    return _log_scale_interval(log_or.yi, log_or.se, z, level, "Woolf logit", cells.corrected)
 
 
 def number_needed_to_treat(rd: Interval) -> NNTInterval:
@@ -304,27 +300,8 @@ def _is_real(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check_count(value: int, name: str) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer count, got {value!r}")
-    try:
-        # operator.index accepts numpy integers from tabular data but rejects 3.0 and "3".
-        count = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be an integer count, got {value!r}") from None
-    if count < 0:
-        raise ValueError(f"{name} must be >= 0, got {count}")
-    return count
-
-
 def _check_counts(x: int, n: int, x_name: str, n_name: str) -> tuple[int, int]:
-    count = _check_count(x, x_name)
-    total = _check_count(n, n_name)
-    if total == 0:
-        raise ValueError(f"{n_name} must be > 0")
-    if count > total:
-        raise ValueError(f"{x_name} ({count}) must not exceed {n_name} ({total})")
-    return count, total
+    return effects.check_counts(x, n, x_name, n_name)
 
 
 def _wilson_bounds(x: int, n: int, z: float) -> tuple[float, float]:
@@ -338,17 +315,6 @@ def _wilson_bounds(x: int, n: int, z: float) -> tuple[float, float]:
     lower = 0.0 if x == 0 else max(0.0, centre - half)
     upper = 1.0 if x == n else min(1.0, centre + half)
     return lower, upper
-
-
-def _two_by_two(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, float, float, bool]:
-    a, n_a = _check_counts(x1, n1, "x1", "n1")
-    c, n_c = _check_counts(x2, n2, "x2", "n2")
-    b, d = n_a - a, n_c - c
-    if 0 in (a, b, c, d):
-        # Any empty cell makes the log estimate or its variance infinite; the conventional
-        # remedy (Haldane 1956, Anscombe 1956) is to add 0.5 to all four cells.
-        return a + 0.5, b + 0.5, c + 0.5, d + 0.5, True
-    return float(a), float(b), float(c), float(d), False
 
 
 def _log_scale_interval(
@@ -372,13 +338,9 @@ def _se_from_ci(ci: tuple[float, float, float], name: str) -> float:
         raise ValueError(f"{name} bounds must be finite numbers, got {ci!r}")
     if lower > upper:
         raise ValueError(f"{name} lower bound {lower} exceeds upper bound {upper}")
-    try:
-        z = z_for_level(ci_level)
-    except ValueError:
-        raise ValueError(
-            f"{name} level must be strictly between 0 and 1, got {ci_level!r}"
-        ) from None
-    return (upper - lower) / (2.0 * z)
+    if not _is_real(ci_level) or not 0.0 < ci_level < 1.0:
+        raise ValueError(f"{name} level must be strictly between 0 and 1, got {ci_level!r}")
+    return effects.se_from_ci(lower, upper, ci_level)
 
 
 def _reciprocal(value: float) -> float:

@@ -1,0 +1,1 @@
+"""Meta-analysis: effect sizes per study, pooled by the models of R's metafor, to its numbers."""
