@@ -95,7 +95,7 @@ def tolerance(method: str) -> float:
 
 
 def case_id(case: dict[str, Any]) -> str:
-    parts = [case["dataset"], case["measure"], case.get("method", "")]
+    parts = [case["dataset"], case["measure"], case.get("field", ""), case.get("method", "")]
     if case.get("knha"):
         parts.append("knha")
     if case.get("add", 0.5) != 0.5:

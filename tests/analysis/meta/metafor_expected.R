@@ -17,6 +17,8 @@ tight <- function(yi) list(threshold = 1e-15 * max(1, var(yi)), tol = 1e-13, max
 methods <- c("FE", "DL", "REML", "ML", "PM", "HE", "SJ", "EB")
 
 bcg <- dat.bcg[, c("trial", "author", "year", "tpos", "tneg", "cpos", "cneg", "alloc")]
+# How evidencedb's trials table would record the allocation: a subgroup field of `meta`.
+bcg$design <- ifelse(bcg$alloc == "random", "randomized", "non_randomized")
 normand <- dat.normand1999[, c("study", "source", "n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i")]
 nielweise <- dat.nielweise2007[, c("study", "author", "year", "ai", "n1i", "ci", "n2i")]
 
@@ -150,20 +152,20 @@ for (dataset in c("bcg", "nielweise")) {
 # differences as the heterogeneity of the subgroup estimates (a fixed-effect Q between them).
 subgroups <- list()
 es <- effect_sizes("bcg", "RR")
-for (method in c("FE", "DL", "REML")) {
+for (field in c("alloc", "design")) for (method in c("FE", "DL", "REML")) {
   for (knha in c(FALSE, TRUE)) {
     if (method == "FE" && knha) next
     groups <- list()
     estimates <- c(); variances <- c()
-    for (group in sort(unique(bcg$alloc))) {
-      inside <- bcg$alloc == group
+    for (group in sort(unique(bcg[[field]]))) {
+      inside <- bcg[[field]] == group
       res <- fit(list(yi = es$yi[inside], vi = es$vi[inside]), method, knha)
       groups[[group]] <- summary_of(res)
       estimates <- c(estimates, as.numeric(res$beta)); variances <- c(variances, res$se^2)
     }
     between <- rma(yi = estimates, vi = variances, method = "FE")
     subgroups[[length(subgroups) + 1]] <- list(
-      dataset = "bcg", measure = "RR", field = "alloc", method = method, knha = knha,
+      dataset = "bcg", measure = "RR", field = field, method = method, knha = knha,
       groups = groups, q_between = between$QE, q_between_df = length(estimates) - 1,
       q_between_p_value = between$QEp
     )
@@ -185,12 +187,15 @@ for (method in c("FE", "DL", "REML", "PM")) {
   }
 }
 
-# Egger's regression test for funnel-plot asymmetry, metafor's default (model "rma", predictor "sei").
+# Egger's regression test for funnel-plot asymmetry, the classical one (model "lm").
 egger <- list()
-for (method in c("FE", "REML", "DL")) {
-  test <- regtest(fit(es, method, FALSE))
+for (case in list(list(dataset = "bcg", measure = "RR"), list(dataset = "nielweise", measure = "OR", drop00 = TRUE))) {
+  es <- effect_sizes(case$dataset, case$measure, 0.5, isTRUE(case$drop00))
+  kept <- !is.na(es$yi)
+  test <- regtest(es$yi[kept], es$vi[kept], model = "lm")
   egger[[length(egger) + 1]] <- list(
-    dataset = "bcg", measure = "RR", method = method, z = test$zval, p_value = test$pval
+    dataset = case$dataset, measure = case$measure, add = 0.5, drop00 = isTRUE(case$drop00),
+    t = test$zval, df = test$dfs, p_value = test$pval, limit_estimate = as.numeric(test$est)
   )
 }
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from evidencedb.analysis.meta.counts import mantel_haenszel, peto
+from evidencedb.analysis.meta.egger import egger_test
 from evidencedb.analysis.meta.models import Pooled, pool
 from evidencedb.analysis.meta.subsets import leave_one_out, subgroup_analysis
 from evidencedb.enums import MetaMethod
@@ -121,3 +122,13 @@ def test_leave_one_out_equals_leave1out(case: dict[str, Any]) -> None:
         np.testing.assert_allclose(got, case[name], rtol=0, atol=tol, err_msg=name)
     np.testing.assert_allclose([f.heterogeneity.i2 for f in fits], case["i2"], rtol=0, atol=tol)
     np.testing.assert_allclose([f.heterogeneity.h2 for f in fits], case["h2"], rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize("case", expected()["egger"], ids=case_id)
+def test_egger_equals_regtest(case: dict[str, Any]) -> None:
+    yi, vi = vectors(case)
+    test = egger_test(list(yi), list(vi))
+    assert test.statistic == pytest.approx(case["t"], abs=ABSOLUTE)
+    assert test.df == case["df"]
+    assert test.p_value == pytest.approx(case["p_value"], abs=ABSOLUTE)
+    assert test.limit_estimate == pytest.approx(case["limit_estimate"], abs=ABSOLUTE)
