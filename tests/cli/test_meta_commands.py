@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import math
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import pytest
 from tests.analysis.meta.expected import ABSOLUTE, ITERATIVE, expected
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
-from tests.support.meta_seeds import write_dataset
+from tests.support.meta_seeds import write_dataset, write_reported_hazard_ratios
 
 RATIO_FIELDS = ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")
 SCALE_FIELDS = ("se", "p_value", "tau2", "i2", "h2", "q", "q_p_value")
@@ -201,3 +203,95 @@ def test_meta_draws_the_forest_and_funnel_plots(database: TestDatabase, tmp_path
     bad = run_cli("meta", "--plot", str(tmp_path / "forest.pdf"), db=database)
     assert bad.exit_code == 1
     assert "name it .png or .svg" in bad.stderr
+
+
+def test_meta_orients_reported_hazard_ratios_and_leaves_out_unknown_directions(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    write_reported_hazard_ratios(tmp_path / "hr")
+    assert run_cli("load", str(tmp_path / "hr"), db=database).exit_code == 0
+    document = _meta(database, "--measure", "hazard_ratio", "--method", "FE")
+    assert [s["trial_key"] for s in document["studies"]] == ["hr-forward", "hr-reversed"]
+    # HR 2.0 (1.0 to 4.0) of control vs treated is HR 0.5 (0.25 to 1.0) of treated vs control.
+    for study in document["studies"]:
+        assert (study["arm_key"], study["comparator_arm_key"]) == ("treated", "control")
+        assert study["yi"] == pytest.approx(math.log(0.5), abs=ABSOLUTE)
+        assert math.sqrt(study["vi"]) == pytest.approx(
+            (math.log(4.0) - math.log(1.0)) / (2 * 1.959963984540054), abs=ABSOLUTE
+        )
+        assert study["facts"][0]["table"] == "comparisons"
+    assert document["excluded"] == [
+        {
+            "trial_key": "hr-unknown",
+            "endpoint_key": "outcome",
+            "reason": "no arm-level results; direction unknown for the reported hazard ratio",
+        }
+    ]
+
+
+def _export(database: TestDatabase, *args: str) -> list[dict[str, str]]:
+    outcome = run_cli("export", "metafor", *args, db=database)
+    assert outcome.exit_code == 0, outcome.stderr
+    return list(csv.DictReader(io.StringIO(outcome.stdout)))
+
+
+def test_export_metafor_writes_escalc_columns(database: TestDatabase, tmp_path: Path) -> None:
+    _loaded(database, tmp_path, "bcg")
+    _loaded(database, tmp_path, "normand")
+    write_reported_hazard_ratios(tmp_path / "hr")
+    assert run_cli("load", str(tmp_path / "hr"), db=database).exit_code == 0
+    rows = _export(database)
+    # escalc's own argument names, so that R reads the file as it is.
+    for column in ("ai", "n1i", "ci", "n2i", "m1i", "sd1i", "m2i", "sd2i", "yi", "sei"):
+        assert column in rows[0]
+    by_trial = {row["trial_key"]: row for row in rows}
+    assert len(rows) == 13 + 9 + 2
+    first = by_trial["bcg-01"]
+    assert (first["data_type"], first["ai"], first["n1i"], first["ci"], first["n2i"]) == (
+        "counts",
+        "4",
+        "123",
+        "11",
+        "139",
+    )
+    assert first["fact_ids"].split(" ")[0].endswith(":numerator")
+    edinburgh = by_trial["normand-01"]
+    assert [edinburgh[c] for c in ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")] == [
+        "55.0",
+        "47.0",
+        "155",
+        "75.0",
+        "64.0",
+        "156",
+    ]
+    reversed_hr = by_trial["hr-reversed"]
+    assert (reversed_hr["arm_key"], reversed_hr["comparator_arm_key"]) == ("treated", "control")
+    assert float(reversed_hr["yi"]) == pytest.approx(math.log(0.5), abs=ABSOLUTE)
+    assert "hr-unknown" not in by_trial
+    only = _export(database, "--trial", "bcg-02", "--trial", "normand-02")
+    assert [row["trial_key"] for row in only] == ["bcg-02", "normand-02"]
+    out = tmp_path / "metafor.csv"
+    written = run_cli("export", "metafor", "--out", str(out), db=database)
+    assert written.stderr.strip() == f"wrote {len(rows)} rows to {out}"
+
+
+def test_r_reads_the_metafor_export(database: TestDatabase, tmp_path: Path) -> None:
+    """R's escalc and rma on the exported file give the pooled estimate `meta` gives."""
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript is not installed")
+    _loaded(database, tmp_path, "bcg")
+    out = tmp_path / "metafor.csv"
+    assert run_cli("export", "metafor", "--out", str(out), db=database).exit_code == 0
+    script = (
+        "suppressPackageStartupMessages(library(metafor));"
+        f"d <- read.csv('{out}');"
+        "es <- escalc('RR', ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d,"
+        " subset = data_type == 'counts');"
+        "cat(sprintf('%.15f', coef(rma(yi, vi, data = es, method = 'DL'))))"
+    )
+    ran = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=False)
+    if "there is no package called" in ran.stderr:
+        pytest.skip("R has no metafor package")
+    assert ran.returncode == 0, ran.stderr
+    pooled = _meta(database, "--method", "DL")
+    assert float(ran.stdout) == pytest.approx(pooled["log_estimate"], abs=ABSOLUTE)

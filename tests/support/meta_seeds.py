@@ -103,3 +103,36 @@ def write_dataset(folder: Path, dataset: str) -> list[Path]:
         )
         paths.append(path)
     return paths
+
+
+def write_reported_hazard_ratios(folder: Path) -> None:
+    """Three trials reporting a hazard ratio with its 95% CI: one experimental vs control, one
+    the other way round (control vs experimental), one between arms without roles."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = {
+        "hr-forward": ("treated", "control", 0.5, 0.25, 1.0, ("experimental", "no_intervention")),
+        "hr-reversed": ("control", "treated", 2.0, 1.0, 4.0, ("experimental", "no_intervention")),
+        "hr-unknown": ("treated", "control", 0.8, 0.5, 1.28, ("other", "other")),
+    }
+    for key, (arm, comparator, value, lower, upper, roles) in cases.items():
+        document = _trial_file(key, key.upper(), "randomized", [])
+        for described, role in zip(document["arms"], roles, strict=True):
+            described["role"] = role
+        document["endpoints"][0]["kind"] = "overall_survival"
+        document["comparisons"] = [
+            {
+                "endpoint": "outcome",
+                "arm": arm,
+                "comparator": comparator,
+                "measure": "hazard_ratio",
+                "value": value,
+                "ci_lower": lower,
+                "ci_upper": upper,
+                "ci_level": 0.95,
+                "source": f"{key}-report",
+                "quote": f"HR {value} (95% CI {lower} to {upper})",
+            }
+        ]
+        (folder / f"{key}.yaml").write_text(
+            yaml.safe_dump(document, sort_keys=False), encoding="utf-8"
+        )

@@ -1,4 +1,8 @@
-"""`evidencedb export csv`: tables and flat views as CSV files."""
+"""`evidencedb export csv`: tables and flat views as CSV files.
+
+`export metafor` is in this group too; it is defined in `meta_commands`, beside `meta`, whose
+study selection it shares.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`evidencedb meta`: pooled meta-analysis of the studies a filter selects."""
+"""`evidencedb meta` and `evidencedb export metafor`: pooling, and the long CSV R pools from."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from evidencedb.cli import export_commands
 from evidencedb.cli.command import command, command_group
 from evidencedb.cli.options import FormatOption, InterventionOption, choices
 from evidencedb.cli.output import Format, echo_err, number_text, print_rows
@@ -340,3 +341,63 @@ def _plots(result: MetaResult, forest: Path | None, funnel: Path | None) -> None
     if funnel is not None:
         figures.draw_funnel(result, funnel)
         echo_err(f"wrote {funnel}")
+
+
+@command(export_commands.commands, "metafor")
+def export_metafor(
+    ctx: typer.Context,
+    trial: Annotated[
+        list[str] | None, typer.Option("--trial", metavar="KEY", help="Trial key (repeatable).")
+    ] = None,
+    endpoint: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--endpoint",
+            metavar="KEY|TRIAL:KEY",
+            help="Endpoint key, or TRIAL:KEY for one trial's endpoint (repeatable).",
+        ),
+    ] = None,
+    endpoint_kind: Annotated[
+        EndpointKind | None, typer.Option("--endpoint-kind", help="Kind of endpoint.")
+    ] = None,
+    intervention: InterventionOption = None,
+    timepoint: Annotated[
+        float | None, typer.Option("--timepoint", metavar="NUMBER", help="Timepoint value.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="CSV file \\[default: stdout].")
+    ] = None,
+) -> None:
+    """Write analysis-ready long CSV for R's metafor or meta: one row per study × contrast,
+    oriented experimental vs comparator, with events/N per arm (ai, n1i, ci, n2i), mean/SD/N
+    per arm (m1i, sd1i, n1i, m2i, sd2i, n2i) or a reported estimate as yi and sei (log scale
+    for ratios), the trial, endpoint, timepoint and the ids of the facts used.
+
+    In R: d <- read.csv("metafor.csv"); escalc("RR", ai=ai, n1i=n1i, ci=ci, n2i=n2i, data=d,
+    subset=data_type == "counts")
+
+    Example: evidencedb export metafor --endpoint-kind relapse --out metafor.csv
+    """
+    from evidencedb.analysis.meta.long_format import METAFOR_COLUMNS
+    from evidencedb.operations.meta import metafor_export
+    from evidencedb.query import export
+    from evidencedb.query.meta_inputs import MetaSelection
+    from evidencedb.store.database import reading
+
+    selection = MetaSelection(
+        trials=tuple(trial or ()),
+        endpoints=tuple(endpoint or ()),
+        endpoint_kind=endpoint_kind,
+        intervention=intervention,
+        timepoint=timepoint,
+    )
+    with reading(ctx.obj) as connection:
+        rows = metafor_export(connection, selection)
+    lines = ([row[column] for column in METAFOR_COLUMNS] for row in rows)
+    if out is None:
+        export.write_csv_rows(sys.stdout, METAFOR_COLUMNS, lines)
+        return
+    written = export.write_file_atomically(
+        out, lambda stream: export.write_csv_rows(stream, METAFOR_COLUMNS, lines)
+    )
+    echo_err(f"wrote {written} rows to {out}")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from evidencedb.analysis.meta.analysis import MetaOptions, MetaResult, meta_analyse
+from evidencedb.analysis.meta.long_format import metafor_rows
 from evidencedb.analysis.meta.studies import (
     ArmOutcome,
     EndpointEvidence,
@@ -25,7 +26,7 @@ from evidencedb.analysis.meta.studies import (
 from evidencedb.enums import COMPARATOR_ROLES, SpreadType
 from evidencedb.query.meta_inputs import MetaSelection, endpoint_comparisons, endpoint_results
 
-__all__ = ["evidence_of", "run_meta"]
+__all__ = ["evidence_of", "metafor_export", "run_meta"]
 
 Row = Mapping[str, Any]
 
@@ -33,6 +34,11 @@ Row = Mapping[str, Any]
 def run_meta(connection: Connection, selection: MetaSelection, options: MetaOptions) -> MetaResult:
     """Pool the studies ``selection`` picks out of the database, as ``options`` say."""
     return meta_analyse(evidence_of(connection, selection), options)
+
+
+def metafor_export(connection: Connection, selection: MetaSelection) -> list[dict[str, Any]]:
+    """The long rows of `evidencedb export metafor` for the studies ``selection`` picks out."""
+    return metafor_rows(evidence_of(connection, selection))
 
 
 def evidence_of(connection: Connection, selection: MetaSelection) -> list[EndpointEvidence]:
@@ -54,6 +60,8 @@ def evidence_of(connection: Connection, selection: MetaSelection) -> list[Endpoi
                 arms=arms,
                 reported=reported,
                 attributes=_attributes(first, arms, reported),
+                timepoint_value=first["timepoint_value"],
+                timepoint_unit=first["timepoint_unit"],
             )
         )
     return evidence

@@ -33,8 +33,10 @@ __all__ = [
     "ReportedEstimate",
     "Study",
     "ZeroCellPolicy",
+    "arm_pair",
     "assemble",
     "orient",
+    "reported_effect",
 ]
 
 _FROM_COUNTS = {
@@ -46,6 +48,9 @@ _FROM_MEANS = {
     MetaMeasure.MEAN_DIFFERENCE: effects.mean_difference,
     MetaMeasure.STANDARDIZED_MEAN_DIFFERENCE: effects.standardized_mean_difference,
 }
+
+
+_RATIOS = frozenset(measure.value for measure in MetaMeasure if measure.is_ratio)
 
 
 class Orientation(StrEnum):
@@ -110,6 +115,8 @@ class EndpointEvidence:
     arms: tuple[ArmOutcome, ...] = ()
     reported: tuple[ReportedEstimate, ...] = ()
     attributes: dict[str, str] = field(default_factory=dict)  # for --subgroup: design, ...
+    timepoint_value: float | None = None
+    timepoint_unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,7 +201,7 @@ def study_of(
     item: EndpointEvidence, measure: MetaMeasure, zero_cells: ZeroCellPolicy
 ) -> Study | Excluded:
     """The study of one trial's endpoint, from arm-level data first, else a reported estimate."""
-    pair = _arm_pair(item.arms)
+    pair = arm_pair(item.arms)
     reasons: list[str] = []
     if isinstance(pair, str):
         reasons.append(pair)
@@ -210,7 +217,8 @@ def study_of(
     return Excluded(item.trial_key, item.endpoint_key, "; ".join(reasons))
 
 
-def _arm_pair(arms: Sequence[ArmOutcome]) -> tuple[ArmOutcome, ArmOutcome] | str:
+def arm_pair(arms: Sequence[ArmOutcome]) -> tuple[ArmOutcome, ArmOutcome] | str:
+    """The experimental arm and the comparator arm, when the roles name exactly one of each."""
     experimental = [arm for arm in arms if arm.role == ArmRole.EXPERIMENTAL]
     comparators = [arm for arm in arms if arm.role in COMPARATOR_ROLES]
     if len(experimental) == 1 and len(comparators) == 1:
@@ -294,23 +302,34 @@ def _from_reported(item: EndpointEvidence, measure: MetaMeasure) -> Study | str:
     return "; ".join(reasons)
 
 
-def _reported_study(
-    item: EndpointEvidence, estimate: ReportedEstimate, measure: MetaMeasure
-) -> Study | str:
+def reported_effect(estimate: ReportedEstimate) -> tuple[effects.Effect, Orientation] | str:
+    """A reported estimate's effect size as reported (log for a ratio, SE from its CI) and which
+    way it runs; or why it cannot be used."""
+    name = estimate.measure.replace("_", " ")
     direction = orient(estimate.arm_role, estimate.comparator_role, estimate.direction_basis)
     if direction is Orientation.UNKNOWN:
-        return f"direction unknown for the reported {measure.replace('_', ' ')}"
+        return f"direction unknown for the reported {name}"
     if estimate.ci_lower is None or estimate.ci_upper is None:
-        return f"the reported {measure.replace('_', ' ')} has no CI"
+        return f"the reported {name} has no CI"
     level = estimate.ci_level or 0.95
-    if measure.is_ratio:
+    if estimate.measure in _RATIOS:
         if min(estimate.value, estimate.ci_lower, estimate.ci_upper) <= 0:
-            return f"the reported {measure.replace('_', ' ')} or its CI is not positive"
+            return f"the reported {name} or its CI is not positive"
         effect = effects.from_ratio_ci(estimate.value, estimate.ci_lower, estimate.ci_upper, level)
     else:
         effect = effects.from_difference_ci(
             estimate.value, estimate.ci_lower, estimate.ci_upper, level
         )
+    return effect, direction
+
+
+def _reported_study(
+    item: EndpointEvidence, estimate: ReportedEstimate, measure: MetaMeasure
+) -> Study | str:
+    found = reported_effect(estimate)
+    if isinstance(found, str):
+        return found
+    effect, direction = found
     arms = {arm.arm_key: arm for arm in item.arms}
     first = arms.get(estimate.arm_key) or ArmOutcome(estimate.arm_key, estimate.arm_key, None)
     second = arms.get(estimate.comparator_arm_key) or ArmOutcome(
@@ -319,6 +338,7 @@ def _reported_study(
     if direction is Orientation.REVERSED:
         first, second = second, first
         effect = effects.Effect(-effect.yi, effect.vi)  # 1/ratio on the log scale, or -difference
+    level = estimate.ci_level or 0.95
     basis = f"reported {measure.replace('_', ' ')} with its {level:.0%} CI"
     return replace(
         _study(item, first, second, effect, basis),
