@@ -40,9 +40,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
-# Regenerates seeds/schema.json from the pydantic models (a test fails when it is stale).
+# Regenerates seeds/schema.json and seeds/analyses/schema.json from the pydantic models (a
+# test fails when either is stale).
 schema: $(VENV)/.installed
 	$(BIN)/evidencedb schema --out seeds/schema.json
+	$(BIN)/evidencedb schema --analysis --out seeds/analyses/schema.json
 
 # Regenerates docs/cli.md from every command's --help and the module map in docs/architecture.md
 # from the modules' docstrings (tests/test_docs.py fails when either is stale).

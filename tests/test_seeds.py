@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from evidencedb.records.quotes import normalise_text
-from evidencedb.seedfiles.jsonschema import json_schema
+from evidencedb.seedfiles.jsonschema import analysis_json_schema, json_schema
 from evidencedb.seedfiles.reading import read_seed_files
 from evidencedb.store.database import reading
 from evidencedb.store.fact_models import AdverseEvent, Result
@@ -39,6 +39,8 @@ def _quotes(value: Any) -> list[str]:
 def test_schema_json_is_current() -> None:
     on_disk = json.loads((SEEDS / "schema.json").read_text(encoding="utf-8"))
     assert on_disk == json_schema(), "run `make schema` to regenerate seeds/schema.json"
+    analyses = json.loads((SEEDS / "analyses" / "schema.json").read_text(encoding="utf-8"))
+    assert analyses == analysis_json_schema(), "run `make schema` to regenerate it"
 
 
 def test_every_quote_is_verbatim_in_the_seed_document() -> None:

@@ -52,6 +52,8 @@ TABLES = [
     "comparisons",
     "adverse_events",
     "trial_versions",
+    "meta_analyses",
+    "meta_analysis_studies",
 ]
 
 

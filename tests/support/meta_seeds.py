@@ -136,3 +136,28 @@ def write_reported_hazard_ratios(folder: Path) -> None:
         (folder / f"{key}.yaml").write_text(
             yaml.safe_dump(document, sort_keys=False), encoding="utf-8"
         )
+
+
+def write_analysis(
+    path: Path, trials: list[str], *, measure: str = "risk_ratio", method: str = "REML"
+) -> Path:
+    """A saved-analysis file pooling ``trials`` (each with its endpoint `outcome`)."""
+    document = {
+        "schema_version": 1,
+        "analysis": {
+            "key": path.stem,
+            "title": "BCG vaccine against tuberculosis",
+            "question": {
+                "population": "People without tuberculosis",
+                "intervention": "BCG vaccine",
+                "comparator": "No vaccine",
+                "outcome": "Tuberculosis",
+            },
+            "measure": measure,
+            "method": method,
+            "studies": [{"trial": trial, "endpoint": "outcome"} for trial in trials],
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path

@@ -15,7 +15,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from evidencedb.analysis import design_checks, number_checks, quote_checks, reconcile_checks
+from evidencedb.analysis import (
+    design_checks,
+    meta_checks,
+    number_checks,
+    quote_checks,
+    reconcile_checks,
+)
 from evidencedb.analysis.findings import Check, Finding, RowKeys
 
 # Every check over the database alone, in the order they run (the findings are sorted after).
@@ -28,6 +34,7 @@ CHECKS: tuple[Check, ...] = (
     design_checks.randomized_claims,
     design_checks.endpoint_without_result,
     reconcile_checks.registry_disagreements,
+    meta_checks.stale_meta_analysis_inputs,
 )
 
 

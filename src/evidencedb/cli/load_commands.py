@@ -31,12 +31,12 @@ def load(
     Example: evidencedb load seeds/
     """
     from evidencedb.operations.load import load_bundles
-    from evidencedb.seedfiles.reading import read_seed_files
+    from evidencedb.seedfiles.reading import read_seed_inputs
     from evidencedb.store.database import writing
 
-    bundles = read_seed_files(paths)  # before opening: a refused file creates no database
+    inputs = read_seed_inputs(paths)  # before opening: a refused file creates no database
     with writing(ctx.obj, dry_run=dry_run) as connection:
-        report = load_bundles(connection, bundles)
+        report = load_bundles(connection, inputs.bundles, inputs.analyses)
     verb = "validated" if dry_run else "loaded"
     print_load_report(report, f"{verb} {len(report.trials)} trial(s), {report.facts} fact(s)")
 
@@ -47,10 +47,10 @@ def validate(paths: SeedPaths) -> None:
 
     Example: evidencedb validate seeds/
     """
-    from evidencedb.seedfiles.reading import read_seed_files
+    from evidencedb.seedfiles.reading import read_seed_inputs
 
-    bundles = read_seed_files(paths)
-    echo_err(f"{len(bundles)} file(s) valid")
+    inputs = read_seed_inputs(paths)
+    echo_err(f"{len(inputs.bundles) + len(inputs.analyses)} file(s) valid")
 
 
 @command(commands)
@@ -59,6 +59,9 @@ def schema(
         Path | None,
         typer.Option("--out", metavar="FILE", help="Write to this file instead of stdout."),
     ] = None,
+    analysis: Annotated[
+        bool, typer.Option("--analysis", help="The schema of saved-analysis files instead.")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of seed files (editors use it to check and complete YAML).
 
@@ -66,9 +69,10 @@ def schema(
     """
     import json
 
-    from evidencedb.seedfiles.jsonschema import json_schema
+    from evidencedb.seedfiles.jsonschema import analysis_json_schema, json_schema
 
-    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    found = analysis_json_schema() if analysis else json_schema()
+    text = json.dumps(found, indent=2, ensure_ascii=False) + "\n"
     if out is None:
         sys.stdout.write(text)
     else:

@@ -101,6 +101,14 @@ def meta(
             "--funnel", metavar="FILE", help="Funnel plot with Egger's test (10 studies or more)."
         ),
     ] = None,
+    analysis: Annotated[
+        str | None,
+        typer.Option(
+            "--analysis",
+            metavar="KEY",
+            help="A saved analysis (seeds/analyses/*.yaml): its studies, measure and model.",
+        ),
+    ] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Pool the studies a filter selects: one study per trial, experimental vs comparator.
@@ -111,6 +119,9 @@ def meta(
     metafor (escalc, rma, rma.mh, rma.peto). Studies that cannot be used are listed with the
     reason: no usable numbers, direction unknown, several endpoints of one trial (choose one
     with --endpoint TRIAL:KEY).
+
+    With --analysis KEY: the saved analysis, recomputed from the facts as they are (its
+    stored results are those of the last load); the selection and model options do not apply.
 
     Example: evidencedb meta --endpoint-kind relapse --measure risk_ratio --method DL --hksj
     """
@@ -143,8 +154,19 @@ def meta(
         subgroup=subgroup,
         leave_one_out=leave_one_out,
     )
+    filtered = trial or endpoint or endpoint_kind or intervention or timepoint is not None
+    if analysis is not None and filtered:
+        raise typer.BadParameter("a saved analysis names its own studies", param_hint="--analysis")
     with reading(ctx.obj) as connection:
-        result = run_meta(connection, selection, options)
+        if analysis is None:
+            result = run_meta(connection, selection, options)
+        else:
+            from evidencedb.operations.saved_meta import compute_saved, saved_by_key
+
+            record = saved_by_key(connection, analysis).record
+            result = compute_saved(
+                connection, record, subgroup=subgroup, leave_one_out=leave_one_out
+            )
     if result.pooled is None and not result.excluded:
         raise EvidenceError("no study matches the filters")
     print_meta(result, fmt, lineage=lineage)

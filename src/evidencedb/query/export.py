@@ -66,7 +66,9 @@ DATA_DICTIONARY = "data_dictionary"
 def exports() -> list[Export]:
     """Every table, then the flat views, in the order they are written."""
     found = []
-    for table in metadata.sorted_tables:
+    # The saved meta-analyses after the facts they are computed from (a stable sort).
+    tables = sorted(metadata.sorted_tables, key=lambda table: table.name.startswith("meta_"))
+    for table in tables:
         columns = [
             ExportColumn(column.name, column.type, bool(column.nullable), column.comment or "")
             for column in table.columns

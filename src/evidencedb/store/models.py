@@ -48,7 +48,7 @@ from evidencedb.enums import (
 )
 
 # Imported for its tables: they register on `Base.metadata`, which makes `metadata` complete.
-from evidencedb.store import fact_models, history_models  # noqa: F401
+from evidencedb.store import fact_models, history_models, meta_models  # noqa: F401
 from evidencedb.store.types import (
     Base,
     Count,
