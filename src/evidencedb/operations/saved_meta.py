@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from evidencedb.analysis.meta.analysis import MetaOptions, MetaResult, meta_analyse, pooled_json
+from evidencedb.analysis.meta.analysis import (
+    POOLED_FIELDS,
+    MetaOptions,
+    MetaResult,
+    meta_analyse,
+    pooled_json,
+)
 from evidencedb.analysis.meta.studies import Excluded, Study, ZeroCellPolicy
 from evidencedb.errors import NotFound
 from evidencedb.loader.meta_analyses import SavedAnalysis, saved_analyses, write_results
@@ -87,14 +93,8 @@ def refresh_saved_analyses(connection: Connection) -> int:
 
 def _summary(result: MetaResult) -> dict[str, Any]:
     if result.pooled is None:
-        return {"k": 0, **dict.fromkeys(_RESULT_COLUMNS)}
+        return {**dict.fromkeys(POOLED_FIELDS), "k": 0}
     return pooled_json(result.pooled, result.options.measure)
-
-
-_RESULT_COLUMNS = (
-    "estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "log_estimate", "se", "p_value",
-    "tau2", "tau2_ci_lower", "tau2_ci_upper", "i2", "h2", "q", "q_df", "q_p_value",
-)  # fmt: skip
 
 
 def _study_rows(record: AnalysisRecord, result: MetaResult) -> list[dict[str, Any]]:

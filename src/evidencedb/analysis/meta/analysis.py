@@ -115,6 +115,13 @@ def _scale(value: float | None, ratio: bool) -> float | None:
     return math.exp(value) if ratio else value
 
 
+POOLED_FIELDS = (
+    "k", "estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper", "log_estimate", "se",
+    "p_value", "tau2", "tau", "tau2_ci_lower", "tau2_ci_upper", "i2", "h2", "q", "q_df",
+    "q_p_value",
+)  # fmt: skip
+
+
 def pooled_json(pooled: Pooled, measure: MetaMeasure) -> dict[str, Any]:
     """A pooled estimate's fields: the estimate, CI and PI on the measure's own scale (ratios as
     ratios), ``log_estimate`` and ``se`` on the scale of pooling."""
@@ -156,7 +163,8 @@ def as_json(result: MetaResult) -> dict[str, Any]:
         "level": options.level,
     }
     if result.pooled is None:
-        head.update({"k": 0, "estimate": None})
+        head.update(dict.fromkeys(POOLED_FIELDS))
+        head["k"] = 0
     else:
         head.update(pooled_json(result.pooled, options.measure))
     weights = result.pooled.weights if result.pooled is not None else ()
