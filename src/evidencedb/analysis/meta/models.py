@@ -87,12 +87,13 @@ def pool(
         scale = float(np.sum(weights * (yi - estimate) ** 2)) / (k - 1)
         variance *= 0.0 if scale <= np.finfo(float).eps else scale
     se = math.sqrt(variance)
+    z = _ratio(estimate, se)
     if knha:
         crit = float(stats.t.isf((1.0 - level) / 2.0, k - 1)) if k > 1 else math.nan
-        p_value = float(2.0 * stats.t.sf(abs(estimate / se), k - 1)) if k > 1 else math.nan
+        p_value = float(2.0 * stats.t.sf(abs(z), k - 1)) if k > 1 else math.nan
     else:
         crit = critical_value(level)
-        p_value = float(2.0 * stats.norm.sf(abs(estimate / se)))
+        p_value = float(2.0 * stats.norm.sf(abs(z)))
     q = heterogeneity(generalised_q(yi, vi, 0.0), k)
     tau2_ci: tuple[float | None, float | None] = (None, None)
     if method.is_random:
@@ -117,6 +118,14 @@ def pool(
         heterogeneity=q,
         weights=tuple(float(w) for w in 100.0 * weights / np.sum(weights)),
     )
+
+
+def _ratio(estimate: float, se: float) -> float:
+    # An SE of 0 (Hartung-Knapp on identical studies) makes any non-zero estimate infinitely
+    # far from 0, as in metafor; 0/0 says nothing.
+    if se > 0:
+        return estimate / se
+    return math.copysign(math.inf, estimate) if estimate != 0 else math.nan
 
 
 def _random_effects_shares(q: Heterogeneity, vi: Vector, tau2: float) -> Heterogeneity:
