@@ -138,7 +138,11 @@ def _reported(row: Row) -> ReportedEstimate:
         ci_lower=row["ci_lower"],
         ci_upper=row["ci_upper"],
         ci_level=row["ci_level"],
-        fact=_fact(row, "comparisons", "value"),
+        facts=tuple(
+            _fact(row, "comparisons", name)
+            for name in ("value", "ci_lower", "ci_upper")
+            if row[name] is not None
+        ),
         # Registry comparisons will carry comparisons.direction_basis (the registry-meaning
         # work); read it here when the column exists, and `orient` takes it from there.
         direction_basis=row.get("direction_basis"),

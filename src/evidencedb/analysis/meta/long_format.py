@@ -120,5 +120,5 @@ def _reported_row(item: EndpointEvidence, estimate: ReportedEstimate) -> dict[st
     row = _blank(item)
     row.update(arm_key=arm, comparator_arm_key=comparator, comparator_role=comparator_role)
     row.update(data_type="reported", measure=estimate.measure, yi=effect.yi, sei=effect.se)
-    row.update(ci_level=estimate.ci_level or 0.95, fact_ids=_fact_ids([estimate.fact]))
+    row.update(ci_level=estimate.ci_level or 0.95, fact_ids=_fact_ids(estimate.facts))
     return row

@@ -100,7 +100,7 @@ class ReportedEstimate:
     ci_lower: float | None
     ci_upper: float | None
     ci_level: float | None
-    fact: FactUsed
+    facts: tuple[FactUsed, ...]  # the value and its CI's bounds
     direction_basis: str | None = None
 
 
@@ -342,7 +342,7 @@ def _reported_study(
     basis = f"reported {measure.replace('_', ' ')} with its {level:.0%} CI"
     return replace(
         _study(item, first, second, effect, basis),
-        facts=(estimate.fact,),
+        facts=estimate.facts,
     )
 
 
