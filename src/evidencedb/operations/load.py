@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from evidencedb.loader.load import load
-from evidencedb.loader.meta_analyses import write_definitions
+from evidencedb.loader.meta_analyses import saved_analyses, write_definitions
 from evidencedb.loader.report import LoadReport
-from evidencedb.operations.saved_meta import refresh_saved_analyses
 from evidencedb.records.analysis_file import AnalysisBundle
 from evidencedb.records.bundle import Bundle
 
@@ -29,5 +28,9 @@ def load_bundles(
     from the facts as they now are, like the derived comparisons."""
     report = load(connection, bundles)
     write_definitions(connection, analyses, report)
-    refresh_saved_analyses(connection)
+    if saved_analyses(connection):
+        # Imported here: numpy and scipy cost a load without saved analyses nothing.
+        from evidencedb.operations.saved_meta import refresh_saved_analyses
+
+        refresh_saved_analyses(connection)
     return report

@@ -21,8 +21,7 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
-
-from scipy import special, stats
+from statistics import NormalDist
 
 __all__ = [
     "Effect",
@@ -42,6 +41,10 @@ __all__ = [
 ]
 
 ZERO_CELL_ADD = 0.5
+# The standard library's normal quantile (Wichura's AS 241, full double precision) and
+# math.lgamma keep this module, and `analysis.stats` that every load uses, free of scipy's
+# import time; the pooling modules use scipy.
+_STANDARD_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def critical_value(level: float) -> float:
     if not 0.0 < level < 1.0:
         raise ValueError(f"confidence level must be strictly between 0 and 1, got {level!r}")
     # The upper tail's quantile keeps the digits that 1 - tiny would lose.
-    return float(stats.norm.isf((1.0 - level) / 2.0))
+    return -_STANDARD_NORMAL.inv_cdf((1.0 - level) / 2.0)
 
 
 def check_count(value: int, name: str) -> int:
@@ -161,7 +164,7 @@ def standardized_mean_difference(
         raise ValueError(f"a standardised mean difference needs n1 + n2 > 3, got {n1} + {n2}")
     pooled_sd = math.sqrt(((n1 - 1) * sd1 * sd1 + (n2 - 1) * sd2 * sd2) / m)
     correction = math.exp(
-        special.gammaln(m / 2.0) - math.log(math.sqrt(m / 2.0)) - special.gammaln((m - 1) / 2.0)
+        math.lgamma(m / 2.0) - math.log(math.sqrt(m / 2.0)) - math.lgamma((m - 1) / 2.0)
     )
     g = correction * (m1 - m2) / pooled_sd
     return Effect(g, 1.0 / n1 + 1.0 / n2 + g * g / (2.0 * (n1 + n2)))
