@@ -1,7 +1,7 @@
 """saved meta-analyses
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29
 
 Two tables for the saved analyses of seeds/analyses/*.yaml (issue #17): `meta_analyses`, the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
