@@ -137,6 +137,9 @@ class ValueQualifier(StrEnum):
     GT = ">"
     GE = ">="
     NOT_REACHED = "not_reached"
+    # A p-value the registry writes "=0.247": equal, not a bound; kept so that no modifier of
+    # the registry's text is lost.
+    EQ = "="
 
 
 class SpreadType(StrEnum):
@@ -144,6 +147,23 @@ class SpreadType(StrEnum):
     STANDARD_ERROR = "standard_error"
     INTERQUARTILE_RANGE = "interquartile_range"
     FULL_RANGE = "full_range"
+    COEFFICIENT_OF_VARIATION = "coefficient_of_variation"
+    GEOMETRIC_COEFFICIENT_OF_VARIATION = "geometric_coefficient_of_variation"
+    OTHER = "other"
+
+
+class ParameterType(StrEnum):
+    """What a registry measurement's value is: its parameter type, finely."""
+
+    MEAN = "mean"
+    LEAST_SQUARES_MEAN = "least_squares_mean"
+    GEOMETRIC_MEAN = "geometric_mean"
+    GEOMETRIC_LEAST_SQUARES_MEAN = "geometric_least_squares_mean"
+    LOG_MEAN = "log_mean"
+    MEDIAN = "median"
+    NUMBER = "number"
+    COUNT_OF_PARTICIPANTS = "count_of_participants"
+    COUNT_OF_UNITS = "count_of_units"
     OTHER = "other"
 
 
@@ -156,12 +176,42 @@ class ComparisonMeasure(StrEnum):
     MEDIAN_DIFFERENCE = "median_difference"
     RATE_DIFFERENCE = "rate_difference"
     NUMBER_NEEDED_TO_TREAT = "number_needed_to_treat"
+    LEAST_SQUARES_MEAN_DIFFERENCE = "least_squares_mean_difference"
+    GEOMETRIC_MEAN_RATIO = "geometric_mean_ratio"
+    MEAN_RATIO = "mean_ratio"
+    RATE_RATIO = "rate_ratio"
     OTHER = "other"
 
 
 RATIO_MEASURES = frozenset(
-    {ComparisonMeasure.HAZARD_RATIO, ComparisonMeasure.RISK_RATIO, ComparisonMeasure.ODDS_RATIO}
+    {
+        ComparisonMeasure.HAZARD_RATIO,
+        ComparisonMeasure.RISK_RATIO,
+        ComparisonMeasure.ODDS_RATIO,
+        ComparisonMeasure.GEOMETRIC_MEAN_RATIO,
+        ComparisonMeasure.MEAN_RATIO,
+        ComparisonMeasure.RATE_RATIO,
+    }
 )
+
+
+class DirectionBasis(StrEnum):
+    """How the arm of interest of a reported comparison was told from its comparator."""
+
+    STATED = "stated"  # the analysis's own text: "CZP/Placebo", "Treatment - Placebo"
+    ARM_ROLES = "arm_roles"  # the experimental arm against the comparator arm
+    ARM_DATA = "arm_data"  # the only orientation consistent with the two arms' own results
+    UNKNOWN = "unknown"  # none of these: the registry's order of the groups
+
+
+class MatchBasis(StrEnum):
+    """How a registry results group was bound to the protocol's arm group."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    INTERVENTIONS = "interventions"
+    GROUP_ID = "group_id"
+    NONE = "none"  # bound to no protocol arm: a results-only arm
 
 
 class ComparisonOrigin(StrEnum):

@@ -27,6 +27,31 @@ class Problem:
         return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
+class RejectOutcome:
+    """What became of a registry value or record that could not be taken as it stands."""
+
+    KEPT_RAW = "value kept as text"  # the record is imported; the value's column is NULL
+    RECORD_SKIPPED = "record skipped"
+    FILE_SKIPPED = "file skipped"  # not a study record, or not readable
+
+
+@dataclass(frozen=True, order=True)
+class Reject:
+    """One registry value or record not taken as it stands: where it is (file, NCT id, JSON
+    path), the registry's text, why, and what became of it. Listed by `import --rejects`."""
+
+    file: str
+    nct_id: str  # '' when unknown
+    path: str
+    value: str  # the registry's text; '' for a record or a file
+    reason: str
+    outcome: str
+
+    def as_problem(self) -> Problem:
+        shown = f"{self.value!r}: {self.reason}" if self.value else self.reason
+        return Problem(self.file, None, self.path, shown)
+
+
 class ValidationFailed(EvidenceError):
     """Input that was refused, with every problem found in one pass."""
 

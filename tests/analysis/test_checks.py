@@ -341,3 +341,46 @@ def test_check_without_a_database(tmp_path: Path) -> None:
     outcome = run_cli("check", db=f"sqlite:///{tmp_path / 'none.db'}")
     assert outcome.exit_code == 1
     assert outcome.stderr.startswith("error: no database at")
+
+
+def test_estimate_pointing_against_its_arms(tmp_path: Path, database: TestDatabase) -> None:
+    results = [
+        {"endpoint": "resp", "arm": "new", "value": 60, "unit": "%"},
+        {"endpoint": "resp", "arm": "old", "value": 20, "unit": "%"},
+        {"endpoint": "cr", "arm": "new", "value": 40, "unit": "%"},
+        {"endpoint": "cr", "arm": "old", "value": 10, "unit": "%"},
+    ]
+    odds = {"arm": "new", "comparator": "old", "measure": "odds_ratio"}
+    comparisons = [
+        {**odds, "endpoint": "resp", "value": 0.17},  # new is higher: an OR below 1 is reversed
+        {**odds, "endpoint": "cr", "value": 6.0},
+    ]
+    load(seed(tmp_path, results=results, comparisons=comparisons), database)
+    _, findings = check(database)
+    found = named(findings, "estimate_against_arms")
+    assert [(f["row"], f["severity"]) for f in found] == [
+        ("t1/resp/new vs old/odds_ratio (reported)", "warning")
+    ]
+    assert found[0]["message"] == (
+        "reported estimate points the other way from the arms' own results"
+    )
+
+
+def test_impossible_value_kept_as_registry_text(tmp_path: Path, database: TestDatabase) -> None:
+    comparisons = [
+        {
+            "endpoint": "resp",
+            "arm": "new",
+            "comparator": "old",
+            "measure": "odds_ratio",
+            "p_value_raw": "60.66",
+            "value_raw": "NE",
+        }
+    ]
+    load(seed(tmp_path, results=both_results(), comparisons=comparisons), database)
+    _, findings = check(database)
+    found = named(findings, "impossible_registry_value")
+    # "NE" is the registry's word for not estimable, not an impossible number.
+    assert [f["message"] for f in found] == [
+        "p_value '60.66' as the registry wrote it is impossible; kept as text in p_value_raw"
+    ]

@@ -164,10 +164,16 @@ def test_lone_surrogates_are_refused(
     _refused(sqlite_database, tmp_path, raw)
 
 
-def test_huge_count_strings_are_refused(sqlite_database: TestDatabase, tmp_path: Path) -> None:
+def test_huge_count_strings_are_kept_as_text(sqlite_database: TestDatabase, tmp_path: Path) -> None:
+    # Once refused with a traceback (int() of 5000 digits); now the registry's text is kept
+    # and the record imported, as for any count that is not a whole number.
     raw = EDGE.replace(b'"numSubjects": "20"', b'"numSubjects": "' + b"9" * 5000 + b'"', 1)
     assert raw != EDGE
-    _refused(sqlite_database, tmp_path, raw)
+    path = tmp_path / "study.json"
+    path.write_bytes(raw)
+    outcome = run_cli("import", "ctgov", str(path), db=sqlite_database)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "1 value(s) kept as the registry's text" in outcome.stderr
 
 
 def test_nul_character_in_a_registry_text(database: TestDatabase, tmp_path: Path) -> None:

@@ -17,9 +17,11 @@ from sqlalchemy import Connection
 
 from evidencedb.analysis import (
     design_checks,
+    direction,
     meta_checks,
     number_checks,
     quote_checks,
+    raw_checks,
     reconcile_checks,
 )
 from evidencedb.analysis.findings import Check, Finding, RowKeys
@@ -34,6 +36,8 @@ CHECKS: tuple[Check, ...] = (
     design_checks.randomized_claims,
     design_checks.endpoint_without_result,
     reconcile_checks.registry_disagreements,
+    direction.estimate_against_arms,
+    raw_checks.impossible_values,
     meta_checks.stale_meta_analysis_inputs,
 )
 

@@ -7,7 +7,8 @@ them is idempotent, and an edited result updates its derived rows.
 Rules, in the order they apply:
 
 * Contrasts: every pair of arms that a comparison of the file contrasts (in its orientation),
-  then every experimental arm against every arm whose role is a comparator role. Registry
+  then every experimental arm against every arm whose role is a comparator role. On an
+  endpoint where a comparison of the file contrasts the two arms, its orientation wins. Registry
   records often give arms no role, so the comparisons are what make their contrasts known.
 * Two results are paired when they are on the same endpoint, subgroup, category and source.
   Results from different sources are never mixed: the derived row cites one source.
@@ -171,13 +172,25 @@ def _pairs(data: TrialFile) -> Iterator[_Pair]:
     for result in data.results:
         key = (result.endpoint, result.subgroup, result.category, result.source)
         by_arm.setdefault(result.arm, {})[key] = result
+    # On an endpoint with a reported comparison of the two arms, the derived ones take its
+    # orientation, so that a reported and a derived odds ratio of one endpoint never sit on
+    # opposite arm -> comparator pairs.
+    oriented: dict[tuple[str, frozenset[str]], str] = {}
+    for comparison in data.comparisons:
+        if comparison.comparator is not None:
+            pair = frozenset((comparison.arm, comparison.comparator))
+            oriented.setdefault((comparison.endpoint, pair), comparison.arm)
     for arm, comparator in contrasts(data):
         randomized = contrast_randomized(data.trial.design, arms[arm], arms[comparator])
         mine, theirs = by_arm.get(arm, {}), by_arm.get(comparator, {})
         for key in sorted(mine.keys() & theirs.keys()):
             endpoint = endpoints.get(key[0])
-            if endpoint is not None:
+            if endpoint is None:
+                continue
+            if oriented.get((key[0], frozenset((arm, comparator))), arm) == arm:
                 yield _Pair(endpoint, arm, comparator, mine[key], theirs[key], randomized)
+            else:
+                yield _Pair(endpoint, comparator, arm, theirs[key], mine[key], randomized)
 
 
 def _derive(pair: _Pair) -> list[ComparisonRecord]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import sys
 import time
 from contextlib import nullcontext
@@ -11,16 +12,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from evidencedb.cli.command import command, command_group
-from evidencedb.cli.output import print_load_report
+from evidencedb.cli.output import echo_err, print_load_report
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from evidencedb.operations.import_ctgov import ImportReport
 
 commands = command_group(
     "import", help="Import registry records (ClinicalTrials.gov API v2 study JSON)."
 )
 
 MAX_WARNINGS_SHOWN = 20
+REJECT_COLUMNS = ("file", "nct_id", "json_path", "value", "reason", "outcome")
 # The operation's default, repeated so that `--help` need not import the importer.
 IMPORT_BATCH_SIZE = 500
 
@@ -64,14 +68,35 @@ def ctgov(
             help="Studies mapped and loaded at a time (bounds memory).",
         ),
     ] = IMPORT_BATCH_SIZE,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Any problem is fatal and nothing is written: a value kept as text, a record "
+            "or a file skipped.",
+        ),
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            metavar="FILE.csv",
+            help="Write every problem to this CSV: file, NCT id, JSON path, the registry's "
+            "value, reason, and what became of it.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Import ClinicalTrials.gov API v2 study records, offline, in one transaction.
 
     PATH is a study as /api/v2/studies/NCT... returns it, a page of /api/v2/studies, a folder
-    of such files, or the bulk download's ZIP (read without unpacking it). Any problem: every
-    problem of the batch is listed and nothing is written. Importing the same records again
-    changes nothing; a newer version of a study replaces its registry facts; an older one is
-    skipped, with a warning.
+    of such files, or the bulk download's ZIP (read without unpacking it). The registry is
+    taken as it is: a value that is not a number or is impossible (a p-value of 60.66, an odds
+    ratio of 0) is stored as the registry's text with no number, a record that cannot be
+    mapped is skipped, and so is a file that holds no study; the summary counts them,
+    --rejects lists them, --strict refuses them. Importing the same records again changes
+    nothing; a newer version of a study replaces its registry facts; an older one is skipped,
+    with a warning.
 
     Example: evidencedb import ctgov NCT02210780.json ctg-studies.json.zip
     """
@@ -112,6 +137,7 @@ def ctgov(
             paths,
             batch_size=batch_size,
             progress=ProgressBar(bar) if isinstance(bar, Progress) else None,
+            strict=strict,
         )
     verb = "validated" if dry_run else "imported"
     skipped = f" ({report.skipped} skipped)" if report.skipped else ""
@@ -122,3 +148,39 @@ def ctgov(
         f"{report.load.facts} facts in {seconds:.1f} s",
         warnings_shown=MAX_WARNINGS_SHOWN,
     )
+    _report_rejects(report, rejects)
+
+
+def _report_rejects(report: ImportReport, path: Path | None) -> None:
+    """One line of what was not taken as it stands, and the --rejects file."""
+    from evidencedb.errors import EvidenceError, RejectOutcome
+
+    kept = report.count(RejectOutcome.KEPT_RAW)
+    records = report.count(RejectOutcome.RECORD_SKIPPED)
+    files = report.count(RejectOutcome.FILE_SKIPPED)
+    if kept or records or files:
+        where = f"; listed in {path}" if path else "; --rejects FILE.csv lists them"
+        echo_err(
+            f"{kept} value(s) kept as the registry's text, {records} record(s) and "
+            f"{files} file(s) skipped{where}"
+        )
+    if path is None:
+        return
+    try:
+        handle = path.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise EvidenceError(f"cannot write {path}: {error.strerror or error}") from error
+    with handle:
+        writer = csv.writer(handle)
+        writer.writerow(REJECT_COLUMNS)
+        for reject in sorted(report.rejects):
+            writer.writerow(
+                [
+                    reject.file,
+                    reject.nct_id,
+                    reject.path,
+                    reject.value,
+                    reject.reason,
+                    reject.outcome,
+                ]
+            )

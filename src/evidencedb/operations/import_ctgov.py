@@ -17,7 +17,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, select
 
-from evidencedb.errors import EvidenceError, ValidationFailed
+from evidencedb.errors import EvidenceError, Problem, Reject, RejectOutcome, ValidationFailed
 from evidencedb.loader.load import load
 from evidencedb.loader.report import LoadReport
 from evidencedb.loader.versions import write_versions
@@ -55,8 +55,18 @@ class ImportReport:
     load: LoadReport = dataclasses.field(default_factory=LoadReport)
     studies: int = 0  # study records read
     imported: int = 0  # of them mapped and loaded
-    skipped: int = 0  # older versions and duplicates (an older version's history is kept)
+    skipped: int = 0  # older versions, duplicates, curated elsewhere, and records refused
+    # What was not taken as it stands: values kept as text, records and files skipped.
+    rejects: list[Reject] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
+
+    def count(self, outcome: str) -> int:
+        """How many rejects had `outcome` (a RejectOutcome); files and records once each."""
+        if outcome == RejectOutcome.KEPT_RAW:
+            return sum(1 for reject in self.rejects if reject.outcome == outcome)
+        return len(
+            {(reject.file, reject.nct_id) for reject in self.rejects if reject.outcome == outcome}
+        )
 
 
 def import_ctgov(
@@ -66,18 +76,23 @@ def import_ctgov(
     batch_size: int = IMPORT_BATCH_SIZE,
     progress: ImportProgress | None = None,
     background_mapping: bool | None = None,
+    strict: bool = False,
 ) -> ImportReport:
     """Import ClinicalTrials.gov API v2 study records (files, folders, pages, bulk ZIPs).
 
     Studies are read, mapped, validated and loaded `batch_size` at a time, so memory is bounded
-    by a batch and not by the corpus, but every batch is written inside ONE transaction: the
-    first batch with a problem raises `ValidationFailed` with all of that batch's problems, and
-    nothing of the run is written. Of two versions of a study, by last-update date, the newer
-    stands whatever order they come in: within a batch only the newest is kept, and a version
-    older than the one already in the database (or loaded by an earlier batch) is skipped, with
-    a warning; every version read is kept in the record's history (`trial_versions`). A record
-    of a trial that a seed file curates joins that trial (`loader.registry_links`). The caller
-    owns the transaction (a dry run rolls it back); this never commits.
+    by a batch and not by the corpus, and every batch is written inside ONE transaction. The
+    registry is taken as it is: a value that is not a number or is impossible is stored as its
+    text, a record that cannot be mapped is skipped, and so is a file that holds no study; each
+    is listed in the report's `rejects`. With `strict`, the first batch with any of them raises
+    `ValidationFailed` with all of that batch's problems, and nothing of the run is written;
+    so does a run that skips records or files and imports none. Of two versions of a study,
+    by last-update date, the newer stands whatever order they come in: within a batch only the
+    newest is kept, and a version older than the one already in the database (or loaded by an
+    earlier batch) is skipped, with a warning; every version read is kept in the record's
+    history (`trial_versions`). A record of a trial that a seed file curates joins that trial
+    (`loader.registry_links`). The caller owns the transaction (a dry run rolls it back); this
+    never commits.
 
     Reading and mapping happen in a second process, a batch ahead of the writing, when
     `background_mapping` says so (by default: for inputs of BACKGROUND_MAPPING_BYTES or more).
@@ -98,10 +113,14 @@ def import_ctgov(
             else:
                 batches = mapped_batches(files, batch_size)
             for batch in batches:
-                _import_batch(connection, batch, report)
+                _import_batch(connection, batch, report, strict=strict)
                 report.studies += batch.read
                 if progress is not None:
                     progress.advanced(batch.files, batch.read)
+    refused = [r for r in report.rejects if r.outcome != RejectOutcome.KEPT_RAW]
+    if refused and report.imported == 0:
+        # Nothing to take: the input is wrong, not a bulk download with a few bad records.
+        raise ValidationFailed([reject.as_problem() for reject in refused])
     report.seconds = time.perf_counter() - started
     return report
 
@@ -109,18 +128,23 @@ def import_ctgov(
 # Loading ------------------------------------------------------------------------------------
 
 
-def _import_batch(connection: Connection, batch: MappedBatch, report: ImportReport) -> None:
-    """Load one mapped batch, or raise with every problem it has."""
+def _import_batch(
+    connection: Connection, batch: MappedBatch, report: ImportReport, *, strict: bool
+) -> None:
+    """Load one mapped batch, its rejects noted; with `strict`, raise with every one of them."""
     chosen, older = _newest_versions(connection, batch.studies, report.load.warnings)
-    problems = list(batch.problems)
+    rejects = [_rejected(problem, "", RejectOutcome.FILE_SKIPPED) for problem in batch.problems]
     bundles: list[Bundle] = []
     for study in chosen:
         if isinstance(study.outcome, Bundle):
             bundles.append(study.outcome)
+            rejects.extend(study.kept)
         else:
-            problems.extend(study.outcome)
-    if problems:
-        raise ValidationFailed(problems)
+            nct = study.nct_id or ""
+            rejects += [_rejected(p, nct, RejectOutcome.RECORD_SKIPPED) for p in study.outcome]
+    if strict and rejects:
+        raise ValidationFailed([reject.as_problem() for reject in rejects])
+    report.rejects.extend(rejects)
     report.skipped += len(batch.studies) - len(bundles)
     report.imported += len(bundles)
     if bundles:
@@ -128,6 +152,11 @@ def _import_batch(connection: Connection, batch: MappedBatch, report: ImportRepo
     # An older version adds its row to the record's history, and nothing else.
     history = [study.outcome for study in older if isinstance(study.outcome, Bundle)]
     write_versions(connection, history, report.load)
+
+
+def _rejected(problem: Problem, nct_id: str, outcome: str) -> Reject:
+    where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
+    return Reject(where, nct_id, problem.path, "", problem.message, outcome)
 
 
 def _newest_versions(

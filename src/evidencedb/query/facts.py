@@ -90,6 +90,8 @@ def _results_flat(names: Names) -> AnySelect:
             Endpoint.measure.label("endpoint_measure"),
             Endpoint.domain.label("endpoint_domain"),
             Endpoint.time_frame,
+            Result.parameter_type,
+            Result.value_raw,
         )
         .select_from(Result)
         .join(Trial, Trial.id == Result.trial_id)
@@ -141,6 +143,10 @@ def _comparisons_flat(names: Names) -> AnySelect:
             Arm.label.label("arm_label"),
             Arm.role.label("arm_role"),
             comparator.label.label("comparator_arm_label"),
+            Comparison.direction_basis,
+            Comparison.measure_detail,
+            Comparison.value_raw,
+            Comparison.p_value_raw,
         )
         .select_from(Comparison)
         .join(Trial, Trial.id == Comparison.trial_id)

@@ -7,9 +7,12 @@ from typing import Annotated
 from pydantic import Field, Strict, model_validator
 
 from evidencedb.enums import (
+    RATIO_MEASURES,
     AdverseEventCategory,
     ComparisonMeasure,
     ComparisonOrigin,
+    DirectionBasis,
+    ParameterType,
     SpreadType,
 )
 from evidencedb.records.base import (
@@ -56,6 +59,16 @@ class ResultRecord(_Interval):
     spread_lower: Number | None = None
     spread_upper: Number | None = None
     n_analyzed: Count | None = None
+    parameter_type: ParameterType | None = None
+    units_analyzed: Count | None = Field(
+        None, description="Units analysed when they are not participants (eyes, lesions, ...)."
+    )
+    analysis_unit: Text | None = Field(None, description="What `units_analyzed` counts.")
+    # The source's own text of a value that did not parse or broke a rule (registry records).
+    value_raw: Text | None = None
+    spread_raw: Text | None = None
+    lower_limit_raw: Text | None = None
+    upper_limit_raw: Text | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -84,17 +97,36 @@ class ComparisonRecord(_Interval):
     )
     measure: ComparisonMeasure
     measure_label: Text | None = None
+    measure_detail: Text | None = Field(
+        None, description="The source's own words for the measure (a registry's parameter type)."
+    )
     value: Number | None = None
     p_value: Probability | None = None
     p_value_qualifier: Qualifier | None = None
     method: Text | None = None
     origin: ComparisonOrigin = ComparisonOrigin.REPORTED
     randomized: Annotated[bool, Strict()] | None = None
+    direction_basis: DirectionBasis | None = Field(
+        None, description="How the arm of interest was told from the comparator."
+    )
+    description: Text | None = Field(None, description="What the analysis is of, in words.")
+    statistical_comment: Text | None = None
+    estimate_comment: Text | None = None
+    non_inferiority_type: Text | None = None
+    non_inferiority_comment: Text | None = None
+    ci_sides: Annotated[int, Strict(), Field(ge=1, le=2)] | None = None
+    dispersion_type: SpreadType | None = None
+    dispersion_value: Annotated[Number, Field(ge=0)] | None = None
+    # The source's own text of a value that did not parse or broke a rule (registry records).
+    value_raw: Text | None = None
+    ci_lower_raw: Text | None = None
+    ci_upper_raw: Text | None = None
+    p_value_raw: Text | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
     def _ratio_positive(self) -> ComparisonRecord:
-        if self.measure in ("hazard_ratio", "risk_ratio", "odds_ratio"):
+        if self.measure in RATIO_MEASURES:
             if self.value is not None and self.value <= 0:
                 raise ValueError(f"value of a {self.measure} must be above 0, not {self.value}")
             if self.ci_lower is not None and self.ci_lower < 0:
@@ -114,6 +146,10 @@ class AdverseEventRecord(Cited):
     participants_at_risk: Count | None = None
     event_count: Count | None = None
     time_frame: Text | None = None
+    # The source's own text of a count that broke a rule (registry records).
+    participants_affected_raw: Text | None = None
+    participants_at_risk_raw: Text | None = None
+    event_count_raw: Text | None = None
     note: Text | None = None
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ from evidencedb.enums import (
     EndpointMeasure,
     EndpointRole,
     InterventionKind,
+    MatchBasis,
     Registry,
     SourceKind,
     TrialDesign,
@@ -120,6 +121,9 @@ class ArmRecord(Described):
     source_trial: Key | None = Field(
         None, description="For a historical or external control: key of the trial it came from."
     )
+    match_basis: MatchBasis | None = Field(
+        None, description="How a registry results group was bound to this protocol arm."
+    )
     interventions: list[ArmInterventionRecord] = Field(default_factory=list)
     registry_match: Text | None = Field(
         None,
@@ -138,6 +142,10 @@ class EndpointRecord(Described):
     timepoint_value: Annotated[Number, Field(ge=0)] | None = None
     timepoint_unit: Text | None = None
     time_frame: Text | None = None
+    results_time_frame: Text | None = Field(
+        None, description="The time frame the results give, when it differs from the plan's."
+    )
+    population: Text | None = Field(None, description="The analysis population, in words.")
     definition: Text | None = None
     assessment_method: Text | None = None
     registry_match: Text | None = Field(

@@ -18,9 +18,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from evidencedb.enums import (
     AE_GRADES,
+    RATIO_MEASURES,
     AdverseEventCategory,
     ComparisonMeasure,
     ComparisonOrigin,
+    DirectionBasis,
+    ParameterType,
     SpreadType,
     ValueQualifier,
 )
@@ -50,7 +53,7 @@ class Result(ProvenanceMixin, Base):
         ForeignKeyConstraint(
             ["trial_id", "arm_id"], ["arms.trial_id", "arms.id"], ondelete="CASCADE"
         ),
-        *non_negative_checks("numerator", "denominator", "n_analyzed"),
+        *non_negative_checks("numerator", "denominator", "n_analyzed", "units_analyzed"),
         CheckConstraint("numerator <= denominator", name="numerator_within_denominator"),
         CheckConstraint(
             "unit <> '%' OR ((value IS NULL OR value BETWEEN 0 AND 100)"
@@ -92,6 +95,26 @@ class Result(ProvenanceMixin, Base):
     spread_lower: Mapped[Number] = mapped_column(comment="Lower limit of an IQR or range.")
     spread_upper: Mapped[Number] = mapped_column(comment="Upper limit of an IQR or range.")
     n_analyzed: Mapped[Count] = mapped_column(comment="Participants analysed for this value.")
+    parameter_type: Mapped[ParameterType | None] = mapped_column(
+        enum_type(ParameterType, "parameter_type"),
+        comment="What the value is: mean, least_squares_mean, geometric_mean, median, ...",
+    )
+    units_analyzed: Mapped[Count] = mapped_column(
+        comment="Units analysed when they are not participants (eyes, lesions, ...)."
+    )
+    analysis_unit: Mapped[OptionalText] = mapped_column(comment="What units_analyzed counts.")
+    value_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the value when it did not parse or broke a rule."
+    )
+    spread_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the spread when it did not parse or broke a rule."
+    )
+    lower_limit_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the lower limit when it did not parse or broke a rule."
+    )
+    upper_limit_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the upper limit when it did not parse or broke a rule."
+    )
     note: Mapped[OptionalText] = mapped_column(comment="Curator's or registry's note.")
     source_id: Mapped[int] = mapped_column(
         ForeignKey("sources.id", ondelete="RESTRICT"), index=True, comment="Source of the value."
@@ -126,10 +149,13 @@ class Comparison(ProvenanceMixin, Base):
         CheckConstraint("p_value >= 0 AND p_value <= 1", name="p_value_probability"),
         CheckConstraint(
             # A lower limit of 0 is allowed: registries round small limits to "0.00".
-            "measure NOT IN ('hazard_ratio', 'risk_ratio', 'odds_ratio')"
-            " OR ((value IS NULL OR value > 0) AND (ci_lower IS NULL OR ci_lower >= 0))",
+            "measure NOT IN ("
+            + ", ".join(f"'{measure}'" for measure in sorted(RATIO_MEASURES))
+            + ") OR ((value IS NULL OR value > 0) AND (ci_lower IS NULL OR ci_lower >= 0))",
             name="ratio_positive",
         ),
+        CheckConstraint("ci_sides IN (1, 2)", name="ci_sides_one_or_two"),
+        *non_negative_checks("dispersion_value"),
         Index(None, "endpoint_id"),
         Index(None, "arm_id"),
         Index(None, "comparator_arm_id"),
@@ -174,6 +200,47 @@ class Comparison(ProvenanceMixin, Base):
     )
     randomized: Mapped[bool | None] = mapped_column(
         comment="Whether the contrast is randomised (both arms randomised within one trial)."
+    )
+    direction_basis: Mapped[DirectionBasis | None] = mapped_column(
+        enum_type(DirectionBasis, "direction_basis"),
+        comment="How the arm of interest was told from the comparator: stated (the analysis's"
+        " text), arm_roles, arm_data (the only orientation the arms' results allow), unknown.",
+    )
+    measure_detail: Mapped[OptionalText] = mapped_column(
+        comment="The registry's own text for the measure (its parameter type)."
+    )
+    description: Mapped[OptionalText] = mapped_column(
+        comment="What the analysis is of (the registry's groupDescription)."
+    )
+    statistical_comment: Mapped[OptionalText] = mapped_column(
+        comment="The registry's statistical comment."
+    )
+    estimate_comment: Mapped[OptionalText] = mapped_column(
+        comment="The registry's comment on the estimate."
+    )
+    non_inferiority_type: Mapped[OptionalText] = mapped_column(
+        comment="superiority, non_inferiority, equivalence, ... as the registry codes it."
+    )
+    non_inferiority_comment: Mapped[OptionalText] = mapped_column(
+        comment="The registry's comment on the non-inferiority margin."
+    )
+    ci_sides: Mapped[Count] = mapped_column(comment="Sides of the confidence interval: 1 or 2.")
+    dispersion_type: Mapped[SpreadType | None] = mapped_column(
+        enum_type(SpreadType, "dispersion_type"), comment="Kind of the estimate's dispersion."
+    )
+    dispersion_value: Mapped[Number] = mapped_column(comment="The estimate's SE or SD.")
+    value_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the estimate when it did not parse or broke a rule."
+    )
+    ci_lower_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the lower limit when it did not parse or broke a rule."
+    )
+    ci_upper_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the upper limit when it did not parse or broke a rule."
+    )
+    p_value_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of the p-value when it did not parse, broke a rule or had"
+        " a modifier ('=0.247', '< .001')."
     )
     note: Mapped[OptionalText] = mapped_column(comment="Curator's note or derivation details.")
     source_id: Mapped[int] = mapped_column(
@@ -226,6 +293,15 @@ class AdverseEvent(ProvenanceMixin, Base):
     participants_at_risk: Mapped[Count] = mapped_column(comment="Participants at risk.")
     event_count: Mapped[Count] = mapped_column(comment="Number of events.")
     time_frame: Mapped[OptionalText] = mapped_column(comment="Time frame of collection.")
+    participants_affected_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of participants_affected when it broke a rule."
+    )
+    participants_at_risk_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of participants_at_risk when it broke a rule."
+    )
+    event_count_raw: Mapped[OptionalText] = mapped_column(
+        comment="The registry's text of event_count when it broke a rule."
+    )
     note: Mapped[OptionalText] = mapped_column(comment="Curator's or registry's note.")
     source_id: Mapped[int] = mapped_column(
         ForeignKey("sources.id", ondelete="RESTRICT"), index=True, comment="Source of the counts."

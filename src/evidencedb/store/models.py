@@ -39,6 +39,7 @@ from evidencedb.enums import (
     EndpointMeasure,
     EndpointRole,
     InterventionKind,
+    MatchBasis,
     Registry,
     SourceKind,
     SourceOrigin,
@@ -243,6 +244,11 @@ class Arm(ProvenanceMixin, Base):
         index=True,
         comment="For a historical or external control: the trial its patients came from.",
     )
+    match_basis: Mapped[MatchBasis | None] = mapped_column(
+        enum_type(MatchBasis, "match_basis"),
+        comment="How a registry results group was bound to this arm: title, description,"
+        " interventions, group_id, or none (a results-only arm).",
+    )
     field_quotes: Mapped[dict[str, Any] | None] = mapped_column(
         comment="Verbatim quote for each described field, as a JSON object field -> quote."
     )
@@ -315,6 +321,10 @@ class Endpoint(ProvenanceMixin, Base):
     timepoint_value: Mapped[Number] = mapped_column(comment="Timepoint of the measure.")
     timepoint_unit: Mapped[OptionalText] = mapped_column(comment="Unit of the timepoint.")
     time_frame: Mapped[OptionalText] = mapped_column(comment="Time frame as the source words it.")
+    results_time_frame: Mapped[OptionalText] = mapped_column(
+        comment="The time frame the results give, when it differs from the planned one."
+    )
+    population: Mapped[OptionalText] = mapped_column(comment="The analysis population, in words.")
     definition: Mapped[OptionalText] = mapped_column(comment="Definition of the outcome.")
     assessment_method: Mapped[OptionalText] = mapped_column(comment="How it was assessed.")
     registry_match: Mapped[OptionalText] = mapped_column(

@@ -26,11 +26,11 @@ INPUTS = [EDGE, PAGE, NEW, BARE, OLD]
 
 
 def _run(
-    url: str, paths: list[Path], *, background: bool, batch_size: int = 2
+    url: str, paths: list[Path], *, background: bool, batch_size: int = 2, strict: bool = False
 ) -> imports.ImportReport:
     with writing(url) as connection:
         return imports.import_ctgov(
-            connection, paths, batch_size=batch_size, background_mapping=background
+            connection, paths, batch_size=batch_size, background_mapping=background, strict=strict
         )
 
 
@@ -55,11 +55,17 @@ def test_background_mapping_reports_the_same_problems_and_writes_nothing(
     found = {}
     for background in (False, True):
         with pytest.raises(ValidationFailed) as failure:
-            _run(empty_database.url, [EDGE, MALFORMED], background=background, batch_size=500)
+            _run(
+                empty_database.url,
+                [EDGE, MALFORMED],
+                background=background,
+                batch_size=500,
+                strict=True,
+            )
         found[background] = failure.value.problems
         assert snapshot(empty_database) == {}
     assert found[True] == found[False]
-    assert len(found[True]) == 10
+    assert len(found[True]) == 6
 
 
 def test_a_failure_in_the_mapping_process_is_raised_here(tmp_path: Path) -> None:

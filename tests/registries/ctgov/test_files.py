@@ -17,7 +17,7 @@ def test_problem_in_a_page_names_the_study(empty_database: TestDatabase, tmp_pat
     page["studies"][1]["protocolSection"]["identificationModule"]["nctId"] = 9000005
     path = tmp_path / "page.json"
     path.write_text(json.dumps(page), encoding="utf-8")
-    outcome = run_cli("import", "ctgov", str(path), db=empty_database)
+    outcome = run_cli("import", "ctgov", "--strict", str(path), db=empty_database)
     assert outcome.exit_code == 1
     assert outcome.stderr.splitlines() == [
         f"error: {path} studies[1].protocolSection.identificationModule.nctId: "

@@ -43,7 +43,9 @@ def test_a_bad_batch_after_good_ones_rolls_back_the_whole_run(
     folder.mkdir()
     for path in (BARE, EDGE, MALFORMED / "no_nct_id.json"):
         shutil.copy(path, folder / path.name)
-    outcome = run_cli("import", "ctgov", "--batch-size", "1", str(folder), db=empty_database)
+    outcome = run_cli(
+        "import", "ctgov", "--strict", "--batch-size", "1", str(folder), db=empty_database
+    )
     assert outcome.exit_code == 1
     assert "no_nct_id.json protocolSection.identificationModule.nctId" in outcome.stderr
     assert snapshot(empty_database) == {}

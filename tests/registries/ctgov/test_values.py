@@ -18,5 +18,9 @@ def test_dispersion_codes_and_words() -> None:
     assert dispersion("95% Confidence Interval").ci_level == pytest.approx(0.95)
     assert dispersion("CONFIDENCE_OTHER").is_ci
     assert dispersion("CONFIDENCE_OTHER").ci_level is None
-    assert dispersion("GEOMETRIC_COEFFICIENT").spread_type == SpreadType.OTHER
+    geometric_cv = SpreadType.GEOMETRIC_COEFFICIENT_OF_VARIATION
+    assert dispersion("GEOMETRIC_COEFFICIENT").spread_type == geometric_cv
+    assert dispersion("Geometric Coefficient of Variation").spread_type == geometric_cv
+    assert dispersion("90% Confidence Interval").ci_level == pytest.approx(0.90)
+    assert dispersion("Something else").spread_type == SpreadType.OTHER
     assert dispersion("NA") == dispersion(None)

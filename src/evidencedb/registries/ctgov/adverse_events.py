@@ -1,4 +1,8 @@
-"""The adverse-events module: each event group's totals, and each term's counts per group."""
+"""The adverse-events module: each event group's totals, and each term's counts per group.
+
+A count the registry gives that breaks a rule (negative, or more participants affected than
+at risk) is stored as its text (`*_raw`) with no number, and the row is imported all the same.
+"""
 
 from __future__ import annotations
 
@@ -120,8 +124,12 @@ def _event_groups(
                 category,
                 {
                     "is_aggregate": True,
-                    "participants_affected": affected,
-                    "participants_at_risk": at_risk,
+                    **checked_counts(
+                        group,
+                        (f"{prefix}NumAffected", affected),
+                        (f"{prefix}NumAtRisk", at_risk),
+                        ("", None),
+                    ),
                 },
                 (*group.path, f"{prefix}NumAffected"),
                 {},
@@ -171,11 +179,50 @@ def _term_rows(
             category,
             {
                 "vocabulary": vocabulary,
-                "participants_affected": stat.whole("numAffected"),
-                "participants_at_risk": at_risk,
-                "event_count": stat.whole("numEvents"),
+                **checked_counts(
+                    stat,
+                    ("numAffected", stat.whole("numAffected")),
+                    ("numAtRisk", at_risk),
+                    ("numEvents", stat.whole("numEvents")),
+                ),
                 "note": note,
             },
             stat.path,
             _EVENT_FIELDS,
         )
+
+
+Count = tuple[str, int | None]  # the registry field of a count (or ''), and the count
+
+
+def checked_counts(node: Node, affected: Count, at_risk: Count, events: Count) -> dict[str, Any]:
+    """The count fields of a row: a negative count, or more participants affected than at
+    risk, is kept as the registry's text with no number (and noted)."""
+    fields: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    for name, (_, count) in (
+        ("participants_affected", affected),
+        ("participants_at_risk", at_risk),
+        ("event_count", events),
+    ):
+        if count is not None and count < 0:
+            reasons[name] = "a count cannot be negative"
+        fields[name] = count
+    if (
+        "participants_affected" not in reasons
+        and fields["participants_affected"] is not None
+        and fields["participants_at_risk"] is not None
+        and fields["participants_affected"] > fields["participants_at_risk"]
+    ):
+        reasons["participants_affected"] = (
+            f"more participants affected than at risk ({fields['participants_at_risk']})"
+        )
+    keys = {"participants_affected": affected[0], "participants_at_risk": at_risk[0]}
+    keys["event_count"] = events[0]
+    for name, reason in reasons.items():
+        text = str(fields[name])
+        fields[name] = None
+        fields[f"{name}_raw"] = text
+        # A group's own number at risk, used for a term that gives none, is noted there.
+        node.issues.keep((*node.path, keys[name] or name), text, reason)
+    return fields

@@ -1,17 +1,31 @@
-"""Statistical analyses of an outcome measure: between-arm comparisons, and their direction."""
+"""Statistical analyses of an outcome measure: between-arm comparisons, their context and values.
+
+Every value is read as the registry wrote it (see `values`): one that is not a number or is
+impossible (a p-value of 60.66, an odds ratio of 0, limits in the wrong order) is stored as
+its text with no number, and the comparison is imported all the same. Which arm is the arm of
+interest is decided in `direction`.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 
-from evidencedb.enums import COMPARATOR_ROLES
-from evidencedb.records.facts import ComparisonRecord
+from evidencedb.enums import RATIO_MEASURES, DirectionBasis
+from evidencedb.records.facts import ComparisonRecord, ResultRecord
 from evidencedb.registries.ctgov.arms import Arm
 from evidencedb.registries.ctgov.codes import code_words, comparison_measure
 from evidencedb.registries.ctgov.context import StudyContext
-from evidencedb.registries.ctgov.keys import normal_title
+from evidencedb.registries.ctgov.direction import orient
 from evidencedb.registries.ctgov.reader import Node
-from evidencedb.registries.ctgov.values import join_notes, labelled, parse_number
+from evidencedb.registries.ctgov.values import (
+    RegistryNumber,
+    dispersion,
+    join_notes,
+    non_negative,
+    non_negative_ratio_limit,
+    positive_ratio,
+    probability,
+)
 
 # Comparison fields and the registry fields of an analysis they come from.
 _COMPARISON_FIELDS = {
@@ -23,48 +37,45 @@ _COMPARISON_FIELDS = {
     "p_value_qualifier": "pValue",
     "method": "statisticalMethod",
     "measure_label": "paramType",
+    "measure_detail": "paramType",
     "groups": "groupIds",
+    "description": "groupDescription",
+    "statistical_comment": "statisticalComment",
+    "estimate_comment": "estimateComment",
+    "non_inferiority_comment": "nonInferiorityComment",
+    "dispersion_value": "dispersionValue",
 }
+_SIDES = {"ONE_SIDED": 1, "TWO_SIDED": 2}
 
 
 def analysis_comparisons(
-    context: StudyContext, measure: Node, endpoint: str, groups: dict[str, Arm], *, randomized: bool
+    context: StudyContext,
+    measure: Node,
+    endpoint: str,
+    groups: dict[str, Arm],
+    levels: Mapping[str, ResultRecord],
+    *,
+    randomized: bool,
 ) -> list[ComparisonRecord]:
-    """A comparison for each analysis of `measure` (whose groups are `groups`): of two arms,
-    one against the other; of one or more than two, stated for the groups together."""
+    """A comparison for each analysis of `measure` (whose groups are `groups`, and whose arms'
+    own results are `levels`, by arm key): of two arms, one against the other; of one or more
+    than two, stated for the groups together."""
     comparisons: list[ComparisonRecord] = []
     for index, analysis in enumerate(measure.nodes("analyses")):
         arms = _analysed_arms(context, analysis, groups)
         if not arms:
             continue
-        estimate = analysis.text("estimateComment")
+        param_type = analysis.text("paramType")
+        code = comparison_measure(param_type or "")
+        values = _values(analysis, code in RATIO_MEASURES)
+        texts = [analysis.text(key) for key in _TEXTS_STATING_DIRECTION]
         if len(arms) == 2:
-            arm, comparator = arm_of_interest(arms[0], arms[1], estimate)
+            arm, comparator, basis = orient(arms, texts, code, values["value"].value, levels)
             group_keys: list[str] = []
         else:
-            arm, comparator = arms[0], None
+            arm, comparator, basis = arms[0], None, DirectionBasis.UNKNOWN
             group_keys = [a.key for a in arms]
-        param_type = analysis.text("paramType")
-        value = parse_number(analysis.text("paramValue"))
-        lower = parse_number(analysis.text("ciLowerLimit"))
-        upper = parse_number(analysis.text("ciUpperLimit"))
-        level = parse_number(analysis.text("ciPctValue"))
-        p_value = parse_number(analysis.text("pValue"))
-        sides = analysis.text("ciNumSides")
-        spread = analysis.text("dispersionValue")
-        note = join_notes(
-            estimate,
-            "one-sided confidence interval" if sides == "ONE_SIDED" else None,
-            labelled("estimate", value.note),
-            labelled("CI lower limit", lower.note),
-            labelled("CI upper limit", upper.note),
-            labelled("p-value", p_value.note),
-            analysis.text("ciLowerLimitComment"),
-            analysis.text("ciUpperLimitComment"),
-            analysis.text("pValueComment"),
-            f"{code_words(analysis.text('dispersionType'))}: {spread}" if spread else None,
-            labelled("non-inferiority type", code_words(analysis.text("nonInferiorityType"))),
-        )
+        spread = dispersion(analysis.text("dispersionType"))
         record = context.record(
             ComparisonRecord,
             {
@@ -74,22 +85,41 @@ def analysis_comparisons(
                 "comparator": None if comparator is None else comparator.key,
                 "label": f"analysis {index + 1}",
                 "groups": group_keys,
-                "measure": comparison_measure(param_type or ""),
+                "measure": code,
                 "measure_label": param_type,
-                "value": value.value,
-                "ci_lower": lower.value,
-                "ci_upper": upper.value,
-                "ci_level": None if level.value is None else level.value / 100,
-                "p_value": p_value.value,
-                "p_value_qualifier": p_value.qualifier,
+                "measure_detail": param_type,
+                "direction_basis": basis,
+                "value": values["value"].value,
+                "value_raw": values["value"].raw,
+                "ci_lower": values["lower"].value,
+                "ci_lower_raw": values["lower"].raw,
+                "ci_upper": values["upper"].value,
+                "ci_upper_raw": values["upper"].raw,
+                "ci_level": _level(values["level"]),
+                "ci_sides": _SIDES.get(analysis.text("ciNumSides") or ""),
+                "p_value": values["p"].value,
+                "p_value_qualifier": values["p"].qualifier,
+                "p_value_raw": values["p"].raw,
                 "method": analysis.text("statisticalMethod"),
+                "dispersion_type": spread.spread_type,
+                "dispersion_value": values["dispersion"].value,
+                "description": analysis.text("groupDescription"),
+                "statistical_comment": analysis.text("statisticalComment"),
+                "estimate_comment": analysis.text("estimateComment"),
+                "non_inferiority_type": _lower(analysis.text("nonInferiorityType")),
+                "non_inferiority_comment": analysis.text("nonInferiorityComment"),
                 "randomized": True
                 if randomized
                 and comparator is not None
                 and arm.from_protocol
                 and comparator.from_protocol
                 else None,
-                "note": note,
+                "note": join_notes(
+                    analysis.text("ciLowerLimitComment"),
+                    analysis.text("ciUpperLimitComment"),
+                    analysis.text("pValueComment"),
+                    _named_dispersion(spread.label, analysis.text("dispersionValue")),
+                ),
             },
             analysis.path,
             _COMPARISON_FIELDS,
@@ -97,6 +127,47 @@ def analysis_comparisons(
         if record is not None:
             comparisons.append(record)
     return comparisons
+
+
+# The analysis's texts that may say which arm is which, most specific first.
+_TEXTS_STATING_DIRECTION = ("groupDescription", "estimateComment", "statisticalComment")
+
+
+def _values(analysis: Node, ratio: bool) -> dict[str, RegistryNumber]:
+    """The analysis's numbers; impossible ones refused, with their text kept."""
+    value = analysis.number("paramValue", *([positive_ratio] if ratio else []))
+    lower = analysis.number("ciLowerLimit", *([non_negative_ratio_limit] if ratio else []))
+    upper = analysis.number("ciUpperLimit")
+    if lower.value is not None and upper.value is not None and lower.value > upper.value:
+        reason = "the lower confidence limit is above the upper one"
+        lower, upper = lower.refuse(reason), upper.refuse(reason)
+        analysis.kept("ciLowerLimit", lower)
+        analysis.kept("ciUpperLimit", upper)
+    return {
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "level": analysis.number("ciPctValue", _percent_level),
+        "p": analysis.number("pValue", probability),
+        "dispersion": analysis.number("dispersionValue", non_negative),
+    }
+
+
+def _percent_level(value: float) -> str | None:
+    return None if 0 < value < 100 else "a confidence level lies between 0 and 100%"
+
+
+def _level(level: RegistryNumber) -> float | None:
+    return None if level.value is None else level.value / 100
+
+
+def _lower(code: str | None) -> str | None:
+    return None if code is None else code.lower()
+
+
+def _named_dispersion(label: str | None, value: str | None) -> str | None:
+    """A dispersion we have no type for, in the registry's words."""
+    return None if label is None or value is None else f"{code_words(label)}: {value}"
 
 
 def _analysed_arms(context: StudyContext, analysis: Node, groups: dict[str, Arm]) -> list[Arm]:
@@ -115,34 +186,3 @@ def _analysed_arms(context: StudyContext, analysis: Node, groups: dict[str, Arm]
     if not arms and not analysis.data.get("groupIds"):  # (a wrong type is reported already)
         context.issues.add((*analysis.path, "groupIds"), "missing: the analysed groups")
     return arms
-
-
-_VERSUS = re.compile(r"\s(?:vs\.?|versus|compared (?:to|with)|minus|-)\s", re.IGNORECASE)
-
-
-def arm_of_interest(first: Arm, second: Arm, estimate: str | None) -> tuple[Arm, Arm]:
-    """Which arm of a two-group analysis is the arm of interest and which the comparator:
-    as the estimate's comment words it ("Dupilumab vs. Placebo"), else by the arms' roles,
-    else in the registry's order."""
-    if estimate:
-        halves = _VERSUS.split(estimate.casefold(), maxsplit=1)
-        if len(halves) == 2:
-            left, right = halves
-
-            def side(arm: Arm) -> str | None:
-                label = normal_title(arm.label)
-                in_left, in_right = (
-                    label in " ".join(left.split()),
-                    label in " ".join(right.split()),
-                )
-                return "left" if in_left and not in_right else "right" if in_right else None
-
-            if side(first) == "left" and side(second) == "right":
-                return first, second
-            if side(second) == "left" and side(first) == "right":
-                return second, first
-    first_compares = first.role in COMPARATOR_ROLES
-    second_compares = second.role in COMPARATOR_ROLES
-    if first_compares and not second_compares:
-        return second, first
-    return first, second

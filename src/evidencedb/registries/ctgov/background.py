@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from evidencedb.errors import EvidenceError, Problem, ValidationFailed
+from evidencedb.errors import EvidenceError, Problem, Reject, ValidationFailed
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.location import format_location
 from evidencedb.registries.ctgov.files import StudyFiles, StudyInput
@@ -35,6 +35,7 @@ class MappedStudy:
     nct_id: str | None
     version: str | None
     outcome: Bundle | list[Problem]
+    kept: list[Reject] = dataclasses.field(default_factory=list)  # values kept as text
 
 
 @dataclasses.dataclass
@@ -68,11 +69,15 @@ def mapped_batches(files: StudyFiles, batch_size: int) -> Iterator[MappedBatch]:
 def _mapped(study: StudyInput) -> MappedStudy:
     peeked = peek_version(study.data)
     outcome: Bundle | list[Problem]
+    kept: list[Reject] = []
     try:
-        outcome = map_study(study)
+        bundle = map_study(study)
+        outcome = bundle
+        kept = [dataclasses.replace(reject, nct_id=peeked.nct_id or "") for reject in bundle.kept]
+        bundle.kept = []  # crosses the pipe once, in `kept`
     except ValidationFailed as failure:
         outcome = failure.problems
-    return MappedStudy(_where(study), peeked.nct_id, peeked.version, outcome)
+    return MappedStudy(_where(study), peeked.nct_id, peeked.version, outcome, kept)
 
 
 def _where(study: StudyInput) -> str:

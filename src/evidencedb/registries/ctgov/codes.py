@@ -116,25 +116,51 @@ def endpoint_measure(param_type: str | None, percent: bool) -> EndpointMeasure |
     return EndpointMeasure.OTHER
 
 
+# The effect measure of an analysis, from its free-text parameter type: the first pattern that
+# matches decides, so the specific ones (a geometric LS mean ratio) come before the general.
+_COMPARISON_MEASURES: list[tuple[re.Pattern[str], ComparisonMeasure]] = [
+    (re.compile(r"hazard"), ComparisonMeasure.HAZARD_RATIO),
+    (re.compile(r"odds ratio|\bor\b"), ComparisonMeasure.ODDS_RATIO),
+    (re.compile(r"geometric.*ratio|ratio.*geometric"), ComparisonMeasure.GEOMETRIC_MEAN_RATIO),
+    (
+        re.compile(r"risk ratio|relative risk|ratio of (response|event) rates?|\brr\b"),
+        ComparisonMeasure.RISK_RATIO,
+    ),
+    (re.compile(r"rate ratio|ratio of rates"), ComparisonMeasure.RATE_RATIO),
+    (
+        re.compile(
+            r"(ls|least squares?|lsmean).*ratio|ratio of (adjusted |ls )?means|means ratio"
+            r"|ratio of least"
+        ),
+        ComparisonMeasure.MEAN_RATIO,
+    ),
+    (
+        re.compile(
+            r"risk difference|percent(age)? difference|difference in (proportions|percentages"
+            r"|rates of response)|\brd\b"
+        ),
+        ComparisonMeasure.RISK_DIFFERENCE,
+    ),
+    (re.compile(r"median difference"), ComparisonMeasure.MEDIAN_DIFFERENCE),
+    (
+        re.compile(
+            r"(ls|least[- ]squares?|lsmean)\b.*(difference|comparison)|difference.*\b(ls|least"
+            r"[- ]squares?)\b|adjusted least square"
+        ),
+        ComparisonMeasure.LEAST_SQUARES_MEAN_DIFFERENCE,
+    ),
+    (re.compile(r"mean difference|difference in means"), ComparisonMeasure.MEAN_DIFFERENCE),
+    (re.compile(r"rate difference"), ComparisonMeasure.RATE_DIFFERENCE),
+    (re.compile(r"number needed to treat"), ComparisonMeasure.NUMBER_NEEDED_TO_TREAT),
+]
+
+
 def comparison_measure(param_type: str) -> ComparisonMeasure:
-    """The effect measure of a statistical analysis, from its free-text parameter type."""
-    text = param_type.casefold()
-    rules = [
-        ("hazard", ComparisonMeasure.HAZARD_RATIO),
-        ("odds ratio", ComparisonMeasure.ODDS_RATIO),
-        ("risk ratio", ComparisonMeasure.RISK_RATIO),
-        ("relative risk", ComparisonMeasure.RISK_RATIO),
-        ("risk difference", ComparisonMeasure.RISK_DIFFERENCE),
-        ("percentage difference", ComparisonMeasure.RISK_DIFFERENCE),
-        ("percent difference", ComparisonMeasure.RISK_DIFFERENCE),
-        ("difference in proportions", ComparisonMeasure.RISK_DIFFERENCE),
-        ("median difference", ComparisonMeasure.MEDIAN_DIFFERENCE),
-        ("mean difference", ComparisonMeasure.MEAN_DIFFERENCE),
-        ("rate difference", ComparisonMeasure.RATE_DIFFERENCE),
-        ("number needed to treat", ComparisonMeasure.NUMBER_NEEDED_TO_TREAT),
-    ]
-    for words, measure in rules:
-        if words in text:
+    """The effect measure of a statistical analysis, from its free-text parameter type; the
+    registry's words stay beside it (`measure_detail`)."""
+    text = " ".join(param_type.casefold().replace("(", " ").replace(")", " ").split())
+    for pattern, measure in _COMPARISON_MEASURES:
+        if pattern.search(text):
             return measure
     return ComparisonMeasure.OTHER
 

@@ -93,12 +93,20 @@ class Endpoints:
             p for p in self.planned if p.title == wanted and p.record.key not in self.matched
         ]
         candidates.sort(key=lambda p: p.list_key != preferred)
+        # What the results say of themselves: a plan's time frame is not the results'.
+        reported = {
+            "results_time_frame": measure.text("timeFrame"),
+            "population": measure.text("populationDescription"),
+        }
         if candidates:
             found = candidates[0].record
             self.matched.add(found.key)
+            update = {key: value for key, value in reported.items() if value is not None}
             if values_are is not None:
-                position = self.records.index(found)
-                self.records[position] = found.model_copy(update={"measure": values_are})
+                update["measure"] = values_are
+            position = self.records.index(found)
+            # model_copy does not validate: the texts are stripped here as validation would.
+            self.records[position] = found.model_copy(update=update)
             return found.key
         kind = endpoint_kind(title)
         record = self.context.record(
@@ -112,10 +120,17 @@ class Endpoints:
                 "domain": endpoint_domain(kind),
                 "measure": values_are,
                 "time_frame": measure.text("timeFrame"),
+                **reported,
                 "definition": measure.text("description"),
             },
             measure.path,
-            {"name": "title", "time_frame": "timeFrame", "definition": "description"},
+            {
+                "name": "title",
+                "time_frame": "timeFrame",
+                "results_time_frame": "timeFrame",
+                "population": "populationDescription",
+                "definition": "description",
+            },
         )
         if record is None:
             return None

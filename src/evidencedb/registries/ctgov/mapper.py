@@ -16,10 +16,11 @@ the top of each.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from evidencedb.enums import InterventionKind, SourceOrigin
-from evidencedb.errors import Problem, ValidationFailed
+from evidencedb.errors import Problem, Reject, ValidationFailed
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.history import TrialVersionRecord
 from evidencedb.records.location import Location, format_location
@@ -40,9 +41,13 @@ from evidencedb.registries.ctgov.values import join_notes
 from evidencedb.registries.ctgov.versions import NCT_PATTERN
 
 
+@dataclass
 class RegistryBundle(Bundle):
     """A bundle whose problems point into the registry record: a problem the loader finds at
-    `trial.identifiers[2]` is reported at that identifier's JSON path in the study."""
+    `trial.identifiers[2]` is reported at that identifier's JSON path in the study. `kept`
+    lists the values stored as the registry's text only (not numbers, or impossible ones)."""
+
+    kept: list[Reject] = field(default_factory=list)
 
     def problem(self, location: Location, message: str) -> Problem:
         target: Any = self.data
@@ -77,6 +82,7 @@ def map_study(study: StudyInput) -> RegistryBundle:
         study.file,
         location_prefix=study.prefix,
         registry_version=version,
+        kept=context.issues.kept,
     )
     local = [bundle.problem(location, message) for location, message in local_problems(data)]
     if local:
@@ -182,6 +188,9 @@ def _protocol_arms(
             found = by_label.get(normal_title(label))
             if found is not None:
                 found.interventions.setdefault(key, (*node.path, "armGroupLabels", position))
+    names = {key: node.text("name") or "" for node, key in interventions}
+    for _, arm in groups:
+        arm.intervention_names = [names[key] for key in arm.interventions]
     return records
 
 
@@ -243,6 +252,7 @@ def _arm_records(context: StudyContext, arms: Arms) -> list[ArmRecord]:
                 "role": arm.role,
                 "description": arm.description,
                 "n_enrolled": arm.n_enrolled,
+                "match_basis": arm.match_basis,
                 "interventions": [
                     ArmInterventionRecord(
                         intervention=key, source=context.source, locator=format_location(path)

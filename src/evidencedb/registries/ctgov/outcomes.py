@@ -1,7 +1,9 @@
 """Outcome measures of the results section: each group's measurements become results.
 
 A unit becomes '%' only when it says "percentage of participants" (or just "%") and every
-value of the measure lies within 0-100; otherwise the registry's unit text is kept.
+value of the measure lies within 0-100; otherwise the registry's unit text is kept. A value
+that is not a number, or breaks a rule (a count above its denominator, a negative spread,
+limits in the wrong order), is kept as the registry's text beside a NULL number.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from evidencedb.enums import SpreadType, ValueQualifier
+from evidencedb.enums import ParameterType, SpreadType, ValueQualifier
 from evidencedb.records.facts import ComparisonRecord, ResultRecord
 from evidencedb.registries.ctgov.analyses import analysis_comparisons
 from evidencedb.registries.ctgov.arms import Arm, Arms
@@ -24,6 +26,7 @@ from evidencedb.registries.ctgov.values import (
     dispersion,
     is_percent_unit,
     join_notes,
+    non_negative,
     parse_number,
 )
 
@@ -39,6 +42,7 @@ _RESULT_FIELDS = {
     "ci_upper": "upperLimit",
     "note": "comment",
 }
+_PARAMETER_TYPES = {member.name: member for member in ParameterType}
 
 
 @dataclass
@@ -79,11 +83,10 @@ def outcome_facts(
         endpoint = endpoints.for_measure(index, measure, endpoint_measure(param_type, percent))
         if endpoint is None:
             continue
-        facts.results += _measured_results(
-            context, measure, endpoint, groups, "%" if percent else unit
-        )
+        results = _measured_results(context, measure, endpoint, groups, "%" if percent else unit)
+        facts.results += results
         facts.comparisons += analysis_comparisons(
-            context, measure, endpoint, groups, randomized=randomized
+            context, measure, endpoint, groups, _only_results(results), randomized=randomized
         )
     return facts
 
@@ -94,12 +97,16 @@ def _measured_results(
     param_type = measure.text("paramType")
     spread_kind = dispersion(measure.text("dispersionType"))
     counts = param_type == "COUNT_OF_PARTICIPANTS"
+    parameter = _PARAMETER_TYPES.get(param_type or "", ParameterType.OTHER) if param_type else None
     measure_denoms = _participants(measure)
+    measure_units = _other_units(measure)
     subgroups = DistinctTitles()
     results: list[ResultRecord] = []
     for class_node in measure.nodes("classes"):
         subgroup = subgroups(class_node.text("title") or "")
-        denoms = _participants(class_node) if class_node.data.get("denoms") else measure_denoms
+        own = bool(class_node.data.get("denoms"))
+        denoms = _participants(class_node) if own else measure_denoms
+        unit_name, unit_counts = _other_units(class_node) if own else measure_units
         categories = DistinctTitles()
         for category_node in class_node.nodes("categories"):
             category = categories(category_node.text("title") or "")
@@ -121,6 +128,9 @@ def _measured_results(
                     {
                         **context.cited(item.path),
                         **row,
+                        "parameter_type": parameter,
+                        "analysis_unit": unit_name if group_id in unit_counts else None,
+                        "units_analyzed": unit_counts.get(group_id),
                         "endpoint": endpoint,
                         "arm": arm.key,
                         "subgroup": subgroup,
@@ -143,11 +153,13 @@ def _measurement(
     denominator: int | None,
 ) -> dict[str, Any]:
     """The result fields of one group's measurement."""
-    value = parse_number(item.text("value"))
+    value = item.number("value")
     comment = item.text("comment")
     row: dict[str, Any] = {
         "value": value.value,
-        "value_qualifier": value.qualifier,
+        "value_raw": value.raw,
+        # "=5" is 5: only a bound qualifies a result.
+        "value_qualifier": None if value.qualifier == ValueQualifier.EQ else value.qualifier,
         "n_analyzed": denominator,
     }
     if (
@@ -158,14 +170,28 @@ def _measurement(
     ):
         row["value_qualifier"] = ValueQualifier.NOT_REACHED
     if counts and value.value is not None and value.value.is_integer() and not value.qualifier:
-        row["numerator"] = int(value.value)
-        row["denominator"] = denominator
-    lower, upper = parse_number(item.text("lowerLimit")), parse_number(item.text("upperLimit"))
-    spread = parse_number(item.text("spread"))
-    notes = [comment, value.note]
+        if denominator is not None and value.value > denominator:
+            reason = f"a count of participants above its denominator ({denominator})"
+            item.issues.keep((*item.path, "value"), value.text or "", reason)
+            row["value_raw"] = value.text
+        elif value.value >= 0:
+            row["numerator"] = int(value.value)
+            row["denominator"] = denominator
+    lower, upper = item.number("lowerLimit"), item.number("upperLimit")
+    # Checked only where it is used: a CI's measurement may carry a stray signed "spread".
+    uses_spread = spread_kind.spread_type is not None and not spread_kind.is_ci
+    spread = item.number("spread", *([non_negative] if uses_spread else []))
+    row.update(spread_raw=spread.raw, lower_limit_raw=lower.raw, upper_limit_raw=upper.raw)
+    notes = [comment]
     # A kind of interval or spread is recorded only with a number to go with it.
     limits = lower.value is not None or upper.value is not None
     if spread_kind.is_ci and limits:
+        if lower.value is not None and upper.value is not None and lower.value > upper.value:
+            reason = "the lower confidence limit is above the upper one"
+            lower, upper = lower.refuse(reason), upper.refuse(reason)
+            item.kept("lowerLimit", lower)
+            item.kept("upperLimit", upper)
+            row.update(lower_limit_raw=lower.raw, upper_limit_raw=upper.raw)
         row.update(ci_lower=lower.value, ci_upper=upper.value, ci_level=spread_kind.ci_level)
         notes.append(f"interval: {spread_kind.label}" if spread_kind.label else None)
     elif spread_kind.limits is not None and limits:
@@ -179,6 +205,31 @@ def _measurement(
             row.update(spread_lower=lower.value, spread_upper=upper.value)
     row["note"] = join_notes(*notes)
     return row
+
+
+def _only_results(results: list[ResultRecord]) -> dict[str, ResultRecord]:
+    """Each arm's result on a measure, for the arms that have exactly one."""
+    by_arm: dict[str, list[ResultRecord]] = {}
+    for result in results:
+        by_arm.setdefault(result.arm, []).append(result)
+    return {arm: found[0] for arm, found in by_arm.items() if len(found) == 1}
+
+
+def _other_units(node: Node) -> tuple[str | None, dict[str, int]]:
+    """The units analysed per group when the node counts a unit other than participants
+    (eyes, lesions, infusions), and that unit."""
+    for denom in node.nodes("denoms"):
+        units = denom.text("units")
+        if units is None or units.casefold() == "participants":
+            continue
+        counts: dict[str, int] = {}
+        for count in denom.nodes("counts"):
+            group_id = count.text("groupId")
+            value = count.whole_text("value")
+            if group_id is not None and value is not None:
+                counts[group_id] = value
+        return units, counts
+    return None, {}
 
 
 def _participants(node: Node) -> dict[str, int]:

@@ -7,20 +7,29 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from evidencedb.errors import Problem
+from evidencedb.errors import Problem, Reject, RejectOutcome
 from evidencedb.registries.ctgov.files import StudyInput
+from evidencedb.registries.ctgov.values import RegistryNumber, Rule, parse_number
 
 JsonPath = tuple[str | int, ...]
 Group = TypeVar("Group")  # what a group id stands for: an arm, or an event group and its arm
 
 
 class Issues:
-    """The problems of one study, each located at a JSON path, in the order found."""
+    """The problems of one study, each located at a JSON path, in the order found; and the
+    values kept as the registry's text (`kept`), which do not keep the study out."""
 
     def __init__(self, study: StudyInput) -> None:
         self.study = study
         self.problems: list[Problem] = []
+        self.kept: list[Reject] = []
         self._seen: set[Problem] = set()
+
+    def keep(self, path: JsonPath, text: str, reason: str) -> None:
+        """A value the registry wrote that is stored as its text only (its NCT id is added
+        when the study's mapping is done)."""
+        where = self.study.problem(path, reason)
+        self.kept.append(Reject(where.file, "", where.path, text, reason, RejectOutcome.KEPT_RAW))
 
     def add(self, path: JsonPath, message: str) -> None:
         # A field read twice (for a value and for a decision) is reported once.
@@ -140,17 +149,34 @@ class Node:
         )
         return value if isinstance(value, int) else None
 
+    def number(self, key: str, *rules: Rule) -> RegistryNumber:
+        """A number written as text: words, placeholders and values that break one of
+        `rules` give no number, their text kept (and noted)."""
+        number = parse_number(self.text(key))
+        for rule in rules:
+            number = number.checked(rule)
+        self.kept(key, number)
+        return number
+
+    def kept(self, key: str, number: RegistryNumber) -> None:
+        """Notes a number of this node's `key` refused (by reading, or by a rule checked
+        across fields after reading)."""
+        if number.refused is not None and number.text is not None:
+            self.issues.keep((*self.path, key), number.text, number.refused)
+
     def whole_text(self, key: str) -> int | None:
-        """A string holding a whole number (the registry's denominators: "92")."""
+        """A string holding a whole number (the registry's denominators: "92", "1,864"); any
+        other text is kept as the registry's, with no number."""
         text = self.text(key)
         if text is None:
             return None
+        digits = text.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", text) else text
         # Ten digits at most: a count beyond that is no count, and int() of a string of more
         # than 4300 digits raises.
-        if not re.fullmatch(r"[0-9]{1,10}", text):
-            self.issues.add((*self.path, key), f"{text!r}: expected a whole number")
+        if not re.fullmatch(r"[0-9]{1,10}", digits):
+            self.issues.keep((*self.path, key), text, "not a whole number")
             return None
-        return int(text)
+        return int(digits)
 
 
 def objects(value: Any, key: str) -> list[dict[str, Any]]:
