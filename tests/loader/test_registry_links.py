@@ -67,16 +67,14 @@ def test_both_orders_give_the_same_database(
     ]
 
 
-def test_the_records_own_arms_keep_registry_keys(database: TestDatabase) -> None:
+def test_the_records_own_arms_keep_registry_keys(database: TestDatabase, tmp_path: Path) -> None:
+    # The record's results groups are bound to its protocol arms, which the seed names; an arm
+    # the seed does not name stays the record's own.
+    unmapped = seed_variant(tmp_path, {"    registry_match: Digital Symptom Tracker\n": ""})
     ok("import", "ctgov", str(smart_fm_record()), db=database)
-    ok("load", str(EXAMPLE_SEED), db=database)
+    ok("load", str(unmapped), db=database)
     arms = rows(database, "SELECT key FROM arms ORDER BY key")
-    assert [a["key"] for a in arms] == [
-        "ctgov:digital-acceptance-and-commitment-therapy-act",
-        "ctgov:digital-symptom-tracker",
-        "fm-act",
-        "fm-st",
-    ]
+    assert [a["key"] for a in arms] == ["ctgov:digital-symptom-tracker", "fm-act", "fm-st"]
 
 
 def test_reloading_and_reimporting_change_nothing(database: TestDatabase) -> None:
@@ -90,8 +88,8 @@ def test_reloading_and_reimporting_change_nothing(database: TestDatabase) -> Non
 
 
 def test_titles_link_without_a_map(database: TestDatabase, tmp_path: Path) -> None:
-    """Without registry_match, an endpoint named as the registered outcome is linked; an arm
-    whose title two of the record's groups share is not (ambiguous)."""
+    """Without registry_match, an endpoint named as the registered outcome is linked, and so
+    is an arm named as the record's arm (its results groups are bound to it)."""
     seed = seed_variant(
         tmp_path,
         {
@@ -99,7 +97,7 @@ def test_titles_link_without_a_map(database: TestDatabase, tmp_path: Path) -> No
             "Week 12\n": "name: Revised Fibromyalgia Impact Questionnaire (FIQ-R) Total Score\n",
             "    registry_match: primary-1\n": "",
             "label: FM-ACT\n": "label: Digital Acceptance and Commitment Therapy (ACT)\n",
-            "    registry_match: Digital Acceptance and Commitment Therapy (ACT) Arm\n": "",
+            "    registry_match: Digital Acceptance and Commitment Therapy (ACT)\n": "",
         },
     )
     ok("load", str(seed), db=database)
@@ -111,8 +109,8 @@ def test_titles_link_without_a_map(database: TestDatabase, tmp_path: Path) -> No
         " WHERE s.key = 'ctgov-NCT05005351' ORDER BY a.key, e.key",
     )
     assert [(r["arm"], r["endpoint"]) for r in found] == [
-        ("ctgov:digital-acceptance-and-commitment-therapy-act-arm", "fiq-r"),
-        ("ctgov:digital-acceptance-and-commitment-therapy-act-arm", "pgic-improved"),
+        ("fm-act", "fiq-r"),
+        ("fm-act", "pgic-improved"),
         ("fm-st", "fiq-r"),
         ("fm-st", "pgic-improved"),
     ]
@@ -200,7 +198,7 @@ def test_an_edited_map_takes_effect_when_the_record_is_imported_again(
     record = str(smart_fm_record())
     ok("load", str(EXAMPLE_SEED), db=database)
     ok("import", "ctgov", record, db=database)
-    unmapped = seed_variant(tmp_path, {"    registry_match: Digital Symptom Tracker Arm\n": ""})
+    unmapped = seed_variant(tmp_path, {"    registry_match: Digital Symptom Tracker\n": ""})
     ok("load", str(unmapped), db=database)
     ok("import", "ctgov", record, db=database)
     registry_arms = rows(
@@ -208,7 +206,7 @@ def test_an_edited_map_takes_effect_when_the_record_is_imported_again(
         "SELECT DISTINCT a.key FROM results r JOIN arms a ON a.id = r.arm_id"
         " JOIN sources s ON s.id = r.source_id WHERE s.key = 'ctgov-NCT05005351' ORDER BY a.key",
     )
-    assert [r["key"] for r in registry_arms] == ["ctgov:digital-symptom-tracker-arm", "fm-act"]
+    assert [r["key"] for r in registry_arms] == ["ctgov:digital-symptom-tracker", "fm-act"]
     # No registry fact is left on the arm it no longer is.
     on_fm_st = rows(
         database,
