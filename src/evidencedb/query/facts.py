@@ -92,6 +92,11 @@ def _results_flat(names: Names) -> AnySelect:
             Endpoint.time_frame,
             Result.parameter_type,
             Result.value_raw,
+            Result.spread_raw,
+            Result.lower_limit_raw,
+            Result.upper_limit_raw,
+            Result.units_analyzed,
+            Result.analysis_unit,
         )
         .select_from(Result)
         .join(Trial, Trial.id == Result.trial_id)
@@ -147,6 +152,16 @@ def _comparisons_flat(names: Names) -> AnySelect:
             Comparison.measure_detail,
             Comparison.value_raw,
             Comparison.p_value_raw,
+            Comparison.ci_lower_raw,
+            Comparison.ci_upper_raw,
+            Comparison.description,
+            Comparison.statistical_comment,
+            Comparison.estimate_comment,
+            Comparison.non_inferiority_type,
+            Comparison.non_inferiority_comment,
+            Comparison.ci_sides,
+            Comparison.dispersion_type,
+            Comparison.dispersion_value,
         )
         .select_from(Comparison)
         .join(Trial, Trial.id == Comparison.trial_id)
@@ -208,6 +223,9 @@ def _adverse_events_flat(names: Names) -> AnySelect:
             AdverseEvent.time_frame,
             AdverseEvent.note,
             AdverseEvent.locator,
+            AdverseEvent.participants_affected_raw,
+            AdverseEvent.participants_at_risk_raw,
+            AdverseEvent.event_count_raw,
         )
         .select_from(AdverseEvent)
         .join(Trial, Trial.id == AdverseEvent.trial_id)
