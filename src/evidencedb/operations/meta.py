@@ -143,9 +143,9 @@ def _reported(row: Row) -> ReportedEstimate:
             for name in ("value", "ci_lower", "ci_upper")
             if row[name] is not None
         ),
-        # Registry comparisons will carry comparisons.direction_basis (the registry-meaning
-        # work); read it here when the column exists, and `orient` takes it from there.
-        direction_basis=row.get("direction_basis"),
+        # How the registry import determined the arm of interest; `orient` trusts it only
+        # where the arms carry no roles of their own.
+        direction_basis=row["direction_basis"],
     )
 
 

@@ -143,6 +143,7 @@ def _comparisons(names: Names) -> AnySelect:
             Comparison.ci_lower,
             Comparison.ci_upper,
             Comparison.ci_level,
+            Comparison.direction_basis,
             Source.key.label("source_key"),
             Comparison.quote,
             Comparison.locator,
