@@ -58,6 +58,8 @@ class TrialSourceRelation(StrEnum):
     SECONDARY_REPORT = "secondary_report"
     REGISTRY_RECORD = "registry_record"
     NEWS_REPORT = "news_report"
+    RESULTS_PUBLICATION = "results_publication"  # a registry record's reference of type RESULT
+    BACKGROUND = "background"  # any other reference of a registry record
 
 
 class InterventionKind(StrEnum):
@@ -260,3 +262,47 @@ class MetaMethod(StrEnum):
     @property
     def is_random(self) -> bool:
         return self not in (MetaMethod.FE, MetaMethod.MH, MetaMethod.PETO)
+class FlowKind(StrEnum):
+    """What a participant-flow row counts: a milestone (STARTED, COMPLETED, ...) or a reason
+    for withdrawal."""
+
+    MILESTONE = "milestone"
+    WITHDRAWAL_REASON = "withdrawal_reason"
+
+
+class Masking(StrEnum):
+    """How many roles are kept unaware of the assignment (the registry's masking)."""
+
+    NONE = "none"
+    SINGLE = "single"
+    DOUBLE = "double"
+    TRIPLE = "triple"
+    QUADRUPLE = "quadruple"
+
+
+class PrimaryPurpose(StrEnum):
+    TREATMENT = "treatment"
+    PREVENTION = "prevention"
+    DIAGNOSTIC = "diagnostic"
+    SUPPORTIVE_CARE = "supportive_care"
+    SCREENING = "screening"
+    HEALTH_SERVICES_RESEARCH = "health_services_research"
+    BASIC_SCIENCE = "basic_science"
+    DEVICE_FEASIBILITY = "device_feasibility"
+    ECT = "ect"  # educational/counseling/training
+    OTHER = "other"
+
+
+class Sex(StrEnum):
+    """Who may enrol, by sex."""
+
+    ALL = "all"
+    FEMALE = "female"
+    MALE = "male"
+
+
+class DateType(StrEnum):
+    """Whether an enrollment or a date has happened (actual) or is planned (estimated)."""
+
+    ACTUAL = "actual"
+    ESTIMATED = "estimated"

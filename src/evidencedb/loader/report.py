@@ -25,6 +25,9 @@ class LoadReport:
     changes: dict[str, TableChanges] = field(default_factory=lambda: defaultdict(TableChanges))
     warnings: list[str] = field(default_factory=list)
     facts: int = 0
+    # Trials this load inserted, and the facts it inserted, updated and deleted per trial.
+    new_trials: set[str] = field(default_factory=set)
+    fact_changes: dict[str, TableChanges] = field(default_factory=lambda: defaultdict(TableChanges))
 
     def count(self, table: str, changes: TableChanges) -> None:
         """Add `changes` to the counts of `table`."""
@@ -36,3 +39,6 @@ class LoadReport:
             self.count(name, counts)
         self.warnings.extend(other.warnings)
         self.facts += other.facts
+        self.new_trials |= other.new_trials
+        for key, counts in other.fact_changes.items():
+            self.fact_changes[key] += counts

@@ -58,7 +58,14 @@ def _citations(data: TrialFile) -> Iterator[tuple[Location, str | None, Cited | 
         yield ("arms", i), arm.source, arm
         for j, given in enumerate(arm.interventions):
             yield ("arms", i, "interventions", j), given.source, given
-    for section in ("endpoints", "results", "comparisons", "adverse_events"):
+    for section in (
+        "endpoints",
+        "results",
+        "comparisons",
+        "adverse_events",
+        "baseline_measurements",
+        "participant_flow",
+    ):
         for i, row in enumerate(getattr(data, section)):
             yield (section, i), row.source, row
 

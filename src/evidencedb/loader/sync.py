@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, delete, or_, sele
 
 from evidencedb.analysis.derive import derived_comparisons
 from evidencedb.enums import SourceOrigin
+from evidencedb.loader.baseline_rows import baseline_rows, flow_rows
 from evidencedb.loader.bulk import (
     differs,
     insert_returning_ids,
@@ -25,6 +26,7 @@ from evidencedb.loader.bulk import (
 from evidencedb.loader.report import LoadReport, TableChanges
 from evidencedb.loader.resolution import ids_by_key
 from evidencedb.records.bundle import Bundle
+from evidencedb.store.baseline_models import BaselineMeasurement, ParticipantFlow
 from evidencedb.store.chunks import in_chunks, rows_where_in
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
@@ -122,6 +124,7 @@ class TrialSync:
         upserted = upsert_by_key(self.connection, table, rows)
         self.report.count(table.name, upserted.changes)
         self.new_trial_ids = {upserted.ids[key] for key in upserted.inserted}
+        self.report.new_trials.update(upserted.inserted)
         return upserted.ids | other_origin
 
     # Generic natural-key synchronisation --------------------------------------------------
@@ -136,9 +139,11 @@ class TrialSync:
         *,
         returning: bool = False,
         scope: ColumnElement[bool] | None = None,
+        facts: bool = False,
     ) -> dict[tuple[Any, ...], int]:
         """Make the table's rows for these trials (from sources of this origin, or within
-        `scope`) equal `desired`, matching rows by `key_columns`. Returns natural key -> id."""
+        `scope`) equal `desired`, matching rows by `key_columns`. Returns natural key -> id.
+        Changes to `facts` are also counted per trial (what a re-import changed)."""
         existing: dict[tuple[Any, ...], Any] = {}
         old_trial_ids = [id_ for id_ in trial_ids if id_ not in self.new_trial_ids]
         owned = scope if scope is not None else table.c.source_id.in_(owned_sources)
@@ -168,6 +173,12 @@ class TrialSync:
             else:
                 insert_rows(self.connection, table, inserts)
         self.report.count(table.name, TableChanges(len(inserts), len(updates), len(obsolete)))
+        if facts:
+            self._count_per_trial(
+                [row["trial_id"] for row in inserts],
+                [row["trial_id"] for _, row in updates],
+                [row.trial_id for key, row in existing.items() if key not in wanted],
+            )
         return {key: id_ for key, id_ in ids.items() if key in wanted}
 
     def _sync_described(
@@ -191,6 +202,18 @@ class TrialSync:
             desired = [row for row in desired if (row["trial_id"], row["key"]) not in curated]
         ids = self._sync(table, ("trial_id", "key"), desired, trial_ids, owned, returning=True)
         return curated | ids
+
+    def _count_per_trial(self, inserted: list[int], updated: list[int], deleted: list[int]) -> None:
+        keys = {id_: key for key, id_ in self.trial_ids.items()}
+        changes = self.report.fact_changes
+        new = self.new_trial_ids  # all their facts are new: nothing to tell per trial
+        for trial_id in inserted:
+            if trial_id not in new:
+                changes[keys[trial_id]].inserted += 1
+        for trial_id in updated:
+            changes[keys[trial_id]].updated += 1
+        for trial_id in deleted:
+            changes[keys[trial_id]].deleted += 1
 
     # Rows of each table ---------------------------------------------------------------------
 
@@ -289,9 +312,11 @@ class TrialSync:
         arm_ids: dict[tuple[Any, ...], int],
         endpoint_ids: dict[tuple[Any, ...], int],
     ) -> None:
-        results, comparisons, events = [], [], []
+        results, comparisons, events, baseline, flow = [], [], [], [], []
         for bundle in self.bundles:
             trial_id = self._trial_id(bundle)
+            baseline += baseline_rows(bundle.data, trial_id, arm_ids, self.source_ids)
+            flow += flow_rows(bundle.data, trial_id, arm_ids, self.source_ids)
 
             def arm(key: str | None, trial_id: int = trial_id) -> int | None:
                 return None if key is None else arm_ids[(trial_id, key)]
@@ -329,12 +354,14 @@ class TrialSync:
                 )
                 events.append(row)
         self.report.facts += len(results) + len(comparisons) + len(events)
+        self.report.facts += len(baseline) + len(flow)
         self._sync(
             table_of(Result),
             ("trial_id", "endpoint_id", "arm_id", "subgroup", "category", "source_id"),
             results,
             trial_ids,
             owned,
+            facts=True,
         )
         self._sync(
             table_of(Comparison),
@@ -351,6 +378,7 @@ class TrialSync:
             comparisons,
             trial_ids,
             owned,
+            facts=True,
         )
         self._sync(
             table_of(AdverseEvent),
@@ -358,4 +386,21 @@ class TrialSync:
             events,
             trial_ids,
             owned,
+            facts=True,
+        )
+        self._sync(
+            table_of(BaselineMeasurement),
+            ("trial_id", "arm_id", "characteristic", "class", "category", "source_id"),
+            baseline,
+            trial_ids,
+            owned,
+            facts=True,
+        )
+        self._sync(
+            table_of(ParticipantFlow),
+            ("trial_id", "arm_id", "period", "kind", "label", "source_id"),
+            flow,
+            trial_ids,
+            owned,
+            facts=True,
         )

@@ -8,13 +8,17 @@ from pydantic import Field, Strict, StringConstraints
 
 from evidencedb.enums import (
     ArmRole,
+    DateType,
     EndpointDomain,
     EndpointKind,
     EndpointMeasure,
     EndpointRole,
     InterventionKind,
     MatchBasis,
+    Masking,
+    PrimaryPurpose,
     Registry,
+    Sex,
     SourceKind,
     TrialDesign,
     TrialPhase,
@@ -49,6 +53,7 @@ class SourceRecord(Record):
     )
     record_version: Text | None = None
     record_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    mapping_version: Count | None = None
 
 
 class InterventionRecord(FieldQuotes):
@@ -94,6 +99,22 @@ class TrialRecord(Described):
     enrollment: Count | None = None
     conclusions: Text | None = Field(None, description="Conclusions as the source states them.")
     notes: Text | None = None
+    official_title: Text | None = None
+    masking: Masking | None = None
+    masked_roles: Text | None = Field(None, description="Who is masked, '; '-separated.")
+    primary_purpose: PrimaryPurpose | None = None
+    enrollment_type: DateType | None = None
+    start_date_type: DateType | None = None
+    end_date_type: DateType | None = None
+    sex: Sex | None = None
+    healthy_volunteers: Annotated[bool, Strict()] | None = None
+    eligibility_criteria: Text | None = None
+    keywords: Text | None = Field(None, description="Keywords, '; '-separated.")
+    mesh_terms: Text | None = Field(None, description="MeSH terms of the conditions.")
+    intervention_mesh_terms: Text | None = Field(
+        None, description="MeSH terms of the interventions, '; '-separated."
+    )
+    collaborators: Text | None = Field(None, description="Collaborators, '; '-separated.")
     identifiers: list[IdentifierRecord] = Field(default_factory=list)
     sources: list[TrialSourceRecord] = Field(
         default_factory=list, description="Which sources report on this trial, and how."

@@ -19,6 +19,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, Strict
 
 from evidencedb.records.base import Record
+from evidencedb.records.baseline import BaselineMeasurementRecord, FlowRecord
 from evidencedb.records.facts import AdverseEventRecord, ComparisonRecord, ResultRecord
 from evidencedb.records.location import Location
 from evidencedb.records.trial import (
@@ -51,6 +52,8 @@ class TrialFile(Record):
     results: list[ResultRecord] = Field(default_factory=list)
     comparisons: list[ComparisonRecord] = Field(default_factory=list)
     adverse_events: list[AdverseEventRecord] = Field(default_factory=list)
+    baseline_measurements: list[BaselineMeasurementRecord] = Field(default_factory=list)
+    participant_flow: list[FlowRecord] = Field(default_factory=list)
 
 
 def local_problems(data: TrialFile) -> Iterator[tuple[Location, str]]:
@@ -87,11 +90,18 @@ def local_problems(data: TrialFile) -> Iterator[tuple[Location, str]]:
             )
         if comparison.comparator == comparison.arm:
             yield ("comparisons", index, "comparator"), "an arm cannot be its own comparator"
-    for index, event in enumerate(data.adverse_events):
-        yield from unknown_arm(("adverse_events", index, "arm"), event.arm)
+    for location, arm_key in _arms_of_arm_facts(data):
+        yield from unknown_arm(location, arm_key)
     for index, arm in enumerate(data.arms):
         if arm.source_trial == data.trial.key:
             yield ("arms", index, "source_trial"), "a control arm cannot come from its own trial"
+
+
+def _arms_of_arm_facts(data: TrialFile) -> Iterator[tuple[Location, str]]:
+    """The arm of every fact about an arm alone (no endpoint), with its location."""
+    for section in ("adverse_events", "baseline_measurements", "participant_flow"):
+        for index, row in enumerate(getattr(data, section)):
+            yield (section, index, "arm"), row.arm
 
 
 def _duplicates(section: str, keys: list[str]) -> Iterator[tuple[Location, str]]:

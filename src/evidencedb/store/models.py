@@ -34,13 +34,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from evidencedb.enums import (
     ArmRole,
+    DateType,
     EndpointDomain,
     EndpointKind,
     EndpointMeasure,
     EndpointRole,
     InterventionKind,
     MatchBasis,
+    Masking,
+    PrimaryPurpose,
     Registry,
+    Sex,
     SourceKind,
     SourceOrigin,
     TrialDesign,
@@ -49,7 +53,12 @@ from evidencedb.enums import (
 )
 
 # Imported for its tables: they register on `Base.metadata`, which makes `metadata` complete.
-from evidencedb.store import fact_models, history_models, meta_models  # noqa: F401
+from evidencedb.store import (  # noqa: F401
+    baseline_models,
+    fact_models,
+    history_models,
+    meta_models,
+)
 from evidencedb.store.types import (
     Base,
     Count,
@@ -99,6 +108,10 @@ class Source(Base):
     record_sha256: Mapped[OptionalText] = mapped_column(
         comment="SHA-256 of the imported registry record, to tell which version a fact came from."
     )
+    mapping_version: Mapped[Count] = mapped_column(
+        comment="Version of the importer's mapping that wrote the record's rows: a re-import of "
+        "an unchanged record is skipped only when the record and this version are the same."
+    )
 
 
 class Trial(ProvenanceMixin, Base):
@@ -133,6 +146,45 @@ class Trial(ProvenanceMixin, Base):
         comment="Conclusions as the source states them."
     )
     notes: Mapped[OptionalText] = mapped_column(comment="Curator's notes on the trial.")
+    official_title: Mapped[OptionalText] = mapped_column(comment="Official (scientific) title.")
+    masking: Mapped[Masking | None] = mapped_column(
+        enum_type(Masking, "masking"), comment="Masking: none, single, double, triple, quadruple."
+    )
+    masked_roles: Mapped[OptionalText] = mapped_column(
+        comment="Who is masked, '; '-separated (participant, care_provider, investigator, ...)."
+    )
+    primary_purpose: Mapped[PrimaryPurpose | None] = mapped_column(
+        enum_type(PrimaryPurpose, "primary_purpose"), comment="Primary purpose of the trial."
+    )
+    enrollment_type: Mapped[DateType | None] = mapped_column(
+        enum_type(DateType, "enrollment_type"),
+        comment="Whether the enrollment is the actual number or an estimate.",
+    )
+    start_date_type: Mapped[DateType | None] = mapped_column(
+        enum_type(DateType, "start_date_type"), comment="Whether the start date is actual."
+    )
+    end_date_type: Mapped[DateType | None] = mapped_column(
+        enum_type(DateType, "end_date_type"), comment="Whether the completion date is actual."
+    )
+    sex: Mapped[Sex | None] = mapped_column(
+        enum_type(Sex, "sex"), comment="Sex of the participants who may enrol: all, female, male."
+    )
+    healthy_volunteers: Mapped[bool | None] = mapped_column(
+        comment="Whether healthy volunteers may enrol."
+    )
+    eligibility_criteria: Mapped[OptionalText] = mapped_column(
+        comment="Inclusion and exclusion criteria, as the source words them."
+    )
+    keywords: Mapped[OptionalText] = mapped_column(comment="Keywords, '; '-separated.")
+    mesh_terms: Mapped[OptionalText] = mapped_column(
+        comment="MeSH terms of the conditions, '; '-separated."
+    )
+    intervention_mesh_terms: Mapped[OptionalText] = mapped_column(
+        comment="MeSH terms of the interventions, '; '-separated."
+    )
+    collaborators: Mapped[OptionalText] = mapped_column(
+        comment="Collaborators besides the lead sponsor, '; '-separated."
+    )
     field_quotes: Mapped[dict[str, Any] | None] = mapped_column(
         comment="Verbatim quote for each described field, as a JSON object field -> quote."
     )

@@ -246,4 +246,5 @@ def test_shared_records_sampled_values(database: TestDatabase) -> None:
     assert arms == [
         {"key": "1-placebo", "role": "placebo_comparator", "n_enrolled": 8},
         {"key": "2-repaglinide", "role": "experimental", "n_enrolled": 8},
+        {"key": "total", "role": None, "n_enrolled": None},  # the baseline module's Total
     ]

@@ -9,8 +9,9 @@ Problems are collected, not raised one by one: a study with three bad fields yie
 problems, each with the file and the JSON path of the field, the way seed files report theirs.
 
 This module maps the study as a whole, its arms and interventions; the other parts have their
-own modules: `trial` (source and trial), `endpoints`, `outcomes` (results), `analyses`
-(comparisons), `adverse_events`. Decisions that are not obvious from the code are written at
+own modules: `trial` (source and trial), `protocol` (the trial's details), `references`,
+`endpoints`, `outcomes` (results), `analyses` (comparisons), `adverse_events`, `flow` and
+`baseline`. Decisions that are not obvious from the code are written at
 the top of each.
 """
 
@@ -28,17 +29,28 @@ from evidencedb.records.trial import ArmInterventionRecord, ArmRecord, Intervent
 from evidencedb.records.trial_file import TrialFile, local_problems
 from evidencedb.registries.ctgov.adverse_events import adverse_event_records
 from evidencedb.registries.ctgov.arms import Arm, Arms
+from evidencedb.registries.ctgov.baseline import baseline_records
 from evidencedb.registries.ctgov.codes import ARM_ROLES, INTERVENTION_KINDS, design_allocation
 from evidencedb.registries.ctgov.context import StudyContext
 from evidencedb.registries.ctgov.endpoints import Endpoints
 from evidencedb.registries.ctgov.files import StudyInput
+from evidencedb.registries.ctgov.flow import flow_records
 from evidencedb.registries.ctgov.history import version_record
 from evidencedb.registries.ctgov.keys import UniqueKeys, normal_title
 from evidencedb.registries.ctgov.outcomes import outcome_facts
 from evidencedb.registries.ctgov.reader import JsonPath, Node
+from evidencedb.registries.ctgov.references import reference_sources
 from evidencedb.registries.ctgov.trial import source_record, trial_record
 from evidencedb.registries.ctgov.values import join_notes
 from evidencedb.registries.ctgov.versions import NCT_PATTERN
+
+# The results modules whose groups are numbered alike (see `groups.bind_groups`).
+_RESULTS_MODULES = (
+    "participantFlowModule",
+    "outcomeMeasuresModule",
+    "adverseEventsModule",
+    "baselineCharacteristicsModule",
+)
 
 
 @dataclass
@@ -112,7 +124,8 @@ def _trial_file(
     randomized = design_allocation(design) == "RANDOMIZED"
 
     source = source_record(context, identification)
-    trial = trial_record(context, protocol, identification, status, design)
+    references, reference_links = reference_sources(context, protocol)
+    trial = trial_record(context, protocol, identification, status, design, reference_links)
     arms = Arms()
     interventions = _protocol_arms(context, arms, protocol.node("armsInterventionsModule"))
     endpoints = Endpoints(context)
@@ -128,8 +141,12 @@ def _trial_file(
     adverse_events = adverse_event_records(
         context, arms, results.node("adverseEventsModule") if results else None
     )
-    if results is not None:
-        arms.count_enrolled(results.node("participantFlowModule"))
+    flow = results.node("participantFlowModule") if results else None
+    baseline = results.node("baselineCharacteristicsModule") if results else None
+    modules = [results.node(key) for key in _RESULTS_MODULES] if results else []
+    participant_flow = flow_records(context, arms, flow, modules)
+    baseline_measurements = baseline_records(context, arms, baseline, modules)
+    arms.count_enrolled(flow)
     arm_records = _arm_records(context, arms)
     version = version_record(context.study, arms, endpoints)
     if source is None or trial is None or context.issues.problems:
@@ -137,7 +154,7 @@ def _trial_file(
     data = context.record(
         TrialFile,
         {
-            "sources": [source],
+            "sources": [source, *references],
             "interventions": interventions,
             "trial": trial,
             "arms": arm_records,
@@ -145,6 +162,8 @@ def _trial_file(
             "results": outcomes.results,
             "comparisons": outcomes.comparisons,
             "adverse_events": adverse_events,
+            "baseline_measurements": baseline_measurements,
+            "participant_flow": participant_flow,
         },
         (),
     )

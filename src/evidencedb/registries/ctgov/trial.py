@@ -14,8 +14,9 @@ from evidencedb.registries.ctgov.codes import (
     trial_status,
 )
 from evidencedb.registries.ctgov.context import StudyContext
+from evidencedb.registries.ctgov.protocol import PROTOCOL_FIELDS, protocol_details
 from evidencedb.registries.ctgov.reader import JsonPath, Node
-from evidencedb.registries.ctgov.versions import peek_version
+from evidencedb.registries.ctgov.versions import MAPPING_VERSION, peek_version
 
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
 
@@ -45,6 +46,7 @@ def source_record(context: StudyContext, identification: Node | None) -> SourceR
             "year": int(version[:4]) if version and version[:4].isdigit() else None,
             "record_version": version,
             "record_sha256": context.study.sha256,
+            "mapping_version": MAPPING_VERSION,
         },
         ("protocolSection", "statusModule"),
     )
@@ -56,6 +58,7 @@ def trial_record(
     identification: Node | None,
     status: Node | None,
     design: Node | None,
+    reference_links: list[TrialSourceRecord],
 ) -> TrialRecord | None:
     ident_path: JsonPath = ("protocolSection", "identificationModule")
     title = None
@@ -93,15 +96,17 @@ def trial_record(
             "end_date": _date(status, "completionDateStruct")
             or _date(status, "primaryCompletionDateStruct"),
             "enrollment": enrollment.whole("count") if enrollment else None,
+            **protocol_details(context.root, protocol),
             "identifiers": identifiers,
             "sources": [
                 TrialSourceRecord(
                     source=context.source, relation=TrialSourceRelation.REGISTRY_RECORD
-                )
+                ),
+                *reference_links,
             ],
         },
         ("protocolSection",),
-        _TRIAL_FIELDS,
+        {**_TRIAL_FIELDS, **PROTOCOL_FIELDS},
     )
 
 
