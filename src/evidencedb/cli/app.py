@@ -11,6 +11,7 @@ import typer
 import evidencedb
 from evidencedb.cli import (
     analysis_commands,
+    arm_commands,
     db_commands,
     export_commands,
     import_commands,
@@ -28,6 +29,7 @@ from evidencedb.store.engine import URL_ENVIRONMENT_VARIABLE
 COMMAND_MODULES = (
     load_commands,
     query_commands,
+    arm_commands,
     analysis_commands,
     reconcile_commands,
     meta_commands,

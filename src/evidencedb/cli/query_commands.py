@@ -112,7 +112,7 @@ def trial(
     if fmt == "csv":
         print_rows(detail["results"], "csv")
         return
-    header = {k: v for k, v in detail.items() if not isinstance(v, list)}
+    header = {k: _shortened(v) for k, v in detail.items() if not isinstance(v, list)}
     print_rows([{"field": k, "value": v} for k, v in header.items()], "table", key)
     for section, columns in TRIAL_SECTIONS.items():
         rows = [readable(row) for row in detail[section]]
@@ -122,6 +122,16 @@ def trial(
         if rows:
             shown = [{column: row.get(column) for column in columns} for row in rows]
             print_rows(shown, "table", section.replace("_", " "))
+
+
+# A description longer than this (eligibility criteria run to pages) is cut in the table.
+LONG_TEXT = 400
+
+
+def _shortened(value: object) -> object:
+    if isinstance(value, str) and len(value) > LONG_TEXT:
+        return value[: LONG_TEXT - 1].rstrip() + "… (--format json shows it all)"
+    return value
 
 
 @command(commands)

@@ -48,6 +48,17 @@ TABLE_COLUMNS = {
         "event_count",
         "source_key",
     ],
+    "baseline": [
+        "trial_key",
+        "arm_key",
+        "characteristic",
+        "class",
+        "category",
+        "value",
+        "spread",
+        "n",
+    ],
+    "flow": ["trial_key", "arm_key", "period", "kind", "label", "count"],
 }
 
 
@@ -76,6 +87,8 @@ TRIAL_SECTIONS = {
         "participants_at_risk",
         "event_count",
     ],
+    "baseline_measurements": ["arm_key", "characteristic", "class", "category", "value", "n"],
+    "participant_flow": ["arm_key", "period", "kind", "label", "count"],
 }
 
 
@@ -88,6 +101,7 @@ def readable(row: dict[str, Any]) -> dict[str, Any]:
     if row.get("p_value") is not None:
         qualifier = row.get("p_value_qualifier") or ""
         shown["p_value"] = f"{qualifier} {number_text(row['p_value'])}".strip()
+    _with_registry_text(row, shown)
     if "numerator" in row:
         shown["n/N"] = (
             f"{number_text(row['numerator'])}/{number_text(row['denominator'])}"
@@ -143,6 +157,36 @@ def duration_text(value: Any, unit: str | None) -> str:
         singular = _TIME_UNITS.get(lowered, lowered)
         unit = singular if value == 1 else _PLURAL_OF[singular]
     return f"{number_text(value)} {unit}".strip()
+
+
+def _with_registry_text(row: dict[str, Any], shown: dict[str, Any]) -> None:
+    """Baseline and flow rows: the registry's text where a value is not a number, and a
+    baseline value's spread or limits in one cell."""
+    if row.get("value") is None and row.get("value_raw") is not None:
+        shown["value"] = row["value_raw"]
+    if "characteristic" in row:
+        shown["spread"] = _spread_text(row)
+    if "count_raw" in row and row["count"] is None:
+        shown["count"] = row["count_raw"]
+
+
+def _spread_text(row: dict[str, Any]) -> str:
+    """'SD 9.6', 'IQR 3 to 7': a baseline value's spread or limits, as the registry gave it."""
+    names = {
+        "standard_deviation": "SD",
+        "standard_error": "SE",
+        "interquartile_range": "IQR",
+        "full_range": "range",
+    }
+    kind = names.get(row["spread_type"] or "", "")
+    if row["spread_raw"] is not None:
+        return f"{kind} {row['spread_raw']}".strip()
+    if row["spread"] is not None:
+        return f"{kind} {number_text(row['spread'])}".strip()
+    if row["spread_lower"] is not None or row["spread_upper"] is not None:
+        limits = f"{number_text(row['spread_lower'])} to {number_text(row['spread_upper'])}"
+        return f"{kind} {limits}".strip()
+    return ""
 
 
 def show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import aliased
 
 from evidencedb.errors import NotFound
+from evidencedb.query.baseline import fetch_arm_rows
 from evidencedb.query.facts import FACT_VIEWS, fetch_facts, registry_ids_of
 from evidencedb.query.filters import (
     FactFilters,
@@ -74,7 +75,8 @@ def list_trials(connection: Connection, filters: TrialFilters = TrialFilters()) 
 
 def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
     """One trial in full: description, identifiers, sources, arms with interventions,
-    endpoints, results, comparisons and adverse events."""
+    endpoints, results, comparisons, adverse events, baseline measurements and participant
+    flow."""
     trial = connection.execute(select(Trial).where(Trial.key == key)).one_or_none()
     if trial is None:
         raise NotFound(f"no trial with key {key!r}; `evidencedb trials` lists them")
@@ -167,6 +169,10 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
         detail[section] = [
             dict(row) for row in fetch_facts(connection, view, FactFilters(trial=key))
         ]
+    of_trial = FactFilters(trial=key)
+    baseline = fetch_arm_rows(connection, "baseline", of_trial)
+    detail["baseline_measurements"] = [dict(row) for row in baseline]
+    detail["participant_flow"] = [dict(row) for row in fetch_arm_rows(connection, "flow", of_trial)]
     return detail
 
 
