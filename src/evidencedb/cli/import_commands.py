@@ -86,6 +86,14 @@ def ctgov(
             dir_okay=False,
         ),
     ] = None,
+    every_record: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Map and load every record, also those imported before exactly as they are "
+            "(skipped by default).",
+        ),
+    ] = False,
 ) -> None:
     """Import ClinicalTrials.gov API v2 study records, offline, in one transaction.
 
@@ -94,9 +102,10 @@ def ctgov(
     taken as it is: a value that is not a number or is impossible (a p-value of 60.66, an odds
     ratio of 0) is stored as the registry's text with no number, a record that cannot be
     mapped is skipped, and so is a file that holds no study; the summary counts them,
-    --rejects lists them, --strict refuses them. Importing the same records again changes
-    nothing; a newer version of a study replaces its registry facts; an older one is skipped,
-    with a warning.
+    --rejects lists them, --strict refuses them. A record imported before exactly as it is now
+    is skipped without being read further (--all maps it again); a newer version of a study
+    replaces its registry facts, and the facts it added, changed and removed are listed per
+    study; an older one is skipped, with a warning.
 
     Example: evidencedb import ctgov NCT02210780.json ctg-studies.json.zip
     """
@@ -138,9 +147,22 @@ def ctgov(
             batch_size=batch_size,
             progress=ProgressBar(bar) if isinstance(bar, Progress) else None,
             strict=strict,
+            skip_unchanged=not every_record,
         )
     verb = "validated" if dry_run else "imported"
-    skipped = f" ({report.skipped} skipped)" if report.skipped else ""
+    left_out = [
+        f"{report.unchanged} unchanged" if report.unchanged else "",
+        f"{report.skipped} skipped" if report.skipped else "",
+    ]
+    skipped = f" ({', '.join(part for part in left_out if part)})" if any(left_out) else ""
+    changed = report.changed_records()
+    for key, counts in list(changed.items())[:MAX_WARNINGS_SHOWN]:
+        echo_err(
+            f"changed: {key}: facts +{counts.inserted} added, ~{counts.updated} changed, "
+            f"-{counts.deleted} removed"
+        )
+    if len(changed) > MAX_WARNINGS_SHOWN:
+        echo_err(f"changed: ... and {len(changed) - MAX_WARNINGS_SHOWN} more studies")
     seconds = time.perf_counter() - started  # the commit included
     print_load_report(
         report.load,

@@ -17,21 +17,23 @@ from typing import Protocol
 
 from sqlalchemy import Connection, select
 
+from evidencedb.enums import SourceOrigin, TrialSourceRelation
 from evidencedb.errors import EvidenceError, Problem, Reject, RejectOutcome, ValidationFailed
 from evidencedb.loader.load import load
-from evidencedb.loader.report import LoadReport
+from evidencedb.loader.report import LoadReport, TableChanges
 from evidencedb.loader.versions import write_versions
 from evidencedb.records.bundle import Bundle
 from evidencedb.registries.ctgov.background import (
+    MAX_BATCH_FACTS,
     MappedBatch,
     MappedStudy,
     mapped_batches,
     mapping_process,
 )
 from evidencedb.registries.ctgov.files import StudyFiles
-from evidencedb.registries.ctgov.versions import is_newer, source_key
+from evidencedb.registries.ctgov.versions import MAPPING_VERSION, is_newer, source_key
 from evidencedb.store.chunks import rows_where_in
-from evidencedb.store.models import Source
+from evidencedb.store.models import Source, TrialSource
 
 IMPORT_BATCH_SIZE = 500
 # Inputs at least this large are mapped in a second process while this one writes: reading,
@@ -56,6 +58,7 @@ class ImportReport:
     studies: int = 0  # study records read
     imported: int = 0  # of them mapped and loaded
     skipped: int = 0  # older versions, duplicates, curated elsewhere, and records refused
+    unchanged: int = 0  # records imported before as they are: skipped without being mapped
     # What was not taken as it stands: values kept as text, records and files skipped.
     rejects: list[Reject] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
@@ -68,6 +71,16 @@ class ImportReport:
             {(reject.file, reject.nct_id) for reject in self.rejects if reject.outcome == outcome}
         )
 
+    def changed_records(self) -> dict[str, TableChanges]:
+        """Trials that were in the database before and whose facts this import changed, with
+        the facts inserted, updated and deleted (a record's new version, say)."""
+        return {
+            key: changes
+            for key, changes in sorted(self.load.fact_changes.items())
+            if key not in self.load.new_trials
+            and (changes.inserted or changes.updated or changes.deleted)
+        }
+
 
 def import_ctgov(
     connection: Connection,
@@ -77,6 +90,8 @@ def import_ctgov(
     progress: ImportProgress | None = None,
     background_mapping: bool | None = None,
     strict: bool = False,
+    max_batch_facts: int = MAX_BATCH_FACTS,
+    skip_unchanged: bool = True,
 ) -> ImportReport:
     """Import ClinicalTrials.gov API v2 study records (files, folders, pages, bulk ZIPs).
 
@@ -94,6 +109,12 @@ def import_ctgov(
     (`loader.registry_links`). The caller owns the transaction (a dry run rolls it back); this
     never commits.
 
+    A batch also ends once its studies hold `max_batch_facts` facts, so that memory stays
+    bounded however much one record holds. A record imported before exactly as it is now (the
+    same digest, by the same mapping version) is skipped without being mapped, unless
+    `skip_unchanged` is false; the report counts those, and says for each trial already in
+    the database which of its facts changed.
+
     Reading and mapping happen in a second process, a batch ahead of the writing, when
     `background_mapping` says so (by default: for inputs of BACKGROUND_MAPPING_BYTES or more).
     Nothing else changes: the same batches, problems and transaction.
@@ -107,14 +128,22 @@ def import_ctgov(
             progress.started(len(files.entries))
         if background_mapping is None:
             background_mapping = files.total_bytes() >= BACKGROUND_MAPPING_BYTES
+        unchanged = imported_digests(connection) if skip_unchanged else set()
         with contextlib.ExitStack() as stack:
             if background_mapping:
-                batches = stack.enter_context(mapping_process(paths, batch_size))
+                batches = stack.enter_context(
+                    mapping_process(
+                        paths, batch_size, max_facts=max_batch_facts, unchanged=unchanged
+                    )
+                )
             else:
-                batches = mapped_batches(files, batch_size)
+                batches = mapped_batches(
+                    files, batch_size, max_facts=max_batch_facts, unchanged=unchanged
+                )
             for batch in batches:
                 _import_batch(connection, batch, report, strict=strict)
                 report.studies += batch.read
+                report.unchanged += batch.unchanged
                 if progress is not None:
                     progress.advanced(batch.files, batch.read)
     refused = [r for r in report.rejects if r.outcome != RejectOutcome.KEPT_RAW]
@@ -126,6 +155,22 @@ def import_ctgov(
 
 
 # Loading ------------------------------------------------------------------------------------
+
+
+def imported_digests(connection: Connection) -> set[str]:
+    """The digests of the records whose rows are in the database as this mapping writes them:
+    registry records still linked to their trial, imported by the current mapping version."""
+    statement = (
+        select(Source.record_sha256)
+        .join(TrialSource, TrialSource.source_id == Source.id)
+        .where(
+            Source.origin == SourceOrigin.CTGOV,
+            Source.mapping_version == MAPPING_VERSION,
+            Source.record_sha256.is_not(None),
+            TrialSource.relation == TrialSourceRelation.REGISTRY_RECORD,
+        )
+    )
+    return {digest for digest in connection.execute(statement).scalars() if digest}
 
 
 def _import_batch(

@@ -13,7 +13,7 @@ import struct
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Container, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,6 +23,11 @@ from evidencedb.records.location import format_location
 from evidencedb.registries.ctgov.files import StudyFiles, StudyInput
 from evidencedb.registries.ctgov.mapper import map_study
 from evidencedb.registries.ctgov.versions import peek_version
+
+# A batch ends once its studies hold this many facts: a record of the registry may hold tens
+# of thousands (hundreds of adverse-event terms times its groups), and a batch of 500 such
+# records would hold their objects, and the rows made of them, all at once.
+MAX_BATCH_FACTS = 20_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,19 +52,48 @@ class MappedBatch:
     problems: list[Problem] = dataclasses.field(default_factory=list)
     files: int = 0  # input files finished since the previous batch
     read: int = 0  # study records read since the previous batch
+    unchanged: int = 0  # of them, records imported before as they are: not mapped
+    facts: int = 0  # facts of the batch's bundles: a batch ends when it holds enough
 
 
-def mapped_batches(files: StudyFiles, batch_size: int) -> Iterator[MappedBatch]:
-    """Every study of `files`, mapped, `batch_size` at a time; the last batch may be empty."""
+def bundle_facts(bundle: Bundle) -> int:
+    """How many facts a bundle holds: what a batch's memory and writing time grow with."""
+    data = bundle.data
+    return (
+        len(data.results)
+        + len(data.comparisons)
+        + len(data.adverse_events)
+        + len(data.baseline_measurements)
+        + len(data.participant_flow)
+    )
+
+
+def mapped_batches(
+    files: StudyFiles,
+    batch_size: int,
+    *,
+    max_facts: int = MAX_BATCH_FACTS,
+    unchanged: Container[str] = frozenset(),
+) -> Iterator[MappedBatch]:
+    """Every study of `files`, mapped, in batches of at most `batch_size` studies that end
+    once they hold `max_facts` facts (so that memory stays bounded whatever one record holds);
+    the last batch may be empty. A study whose digest is in `unchanged` (imported before as it
+    is, by this mapping) is counted and not mapped."""
     batch = MappedBatch()
     for entry in files.entries:
         for item in files.read(entry):
             if isinstance(item, Problem):
                 batch.problems.append(item)
                 continue
-            batch.studies.append(_mapped(item))
             batch.read += 1
-            if len(batch.studies) >= batch_size:
+            if item.sha256 in unchanged:
+                batch.unchanged += 1
+                continue
+            mapped = _mapped(item)
+            batch.studies.append(mapped)
+            if isinstance(mapped.outcome, Bundle):
+                batch.facts += bundle_facts(mapped.outcome)
+            if len(batch.studies) >= batch_size or batch.facts >= max_facts:
                 yield batch
                 batch = MappedBatch()
         batch.files += 1
@@ -86,21 +120,31 @@ def _where(study: StudyInput) -> str:
 
 
 @contextlib.contextmanager
-def mapping_process(paths: Sequence[Path], batch_size: int) -> Iterator[Iterator[MappedBatch]]:
+def mapping_process(
+    paths: Sequence[Path],
+    batch_size: int,
+    *,
+    max_facts: int = MAX_BATCH_FACTS,
+    unchanged: Collection[str] = frozenset(),
+) -> Iterator[Iterator[MappedBatch]]:
     """`mapped_batches` computed by a child process (`evidencedb.registries.ctgov.worker`),
     which hands each batch over as a pickle on its standard output. The pipe's small buffer
     keeps the child at most a batch ahead, so memory stays bounded by batches. A fresh
     interpreter rather than multiprocessing: it shares no connection, lock or thread with
     this process, and it does not re-run the caller's main module. It stops when its
     batches are taken, when this process stops it, or when this process dies (its next
-    write fails)."""
-    with tempfile.TemporaryFile() as errors:
+    write fails). The digests of `unchanged` reach it in a temporary file, one per line."""
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("w") as digests:
+        digests.writelines(f"{digest}\n" for digest in unchanged)
+        digests.flush()
         child = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "evidencedb.registries.ctgov.worker",
                 str(batch_size),
+                str(max_facts),
+                digests.name,
                 *map(str, paths),
             ],
             stdin=subprocess.DEVNULL,

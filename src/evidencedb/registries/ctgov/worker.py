@@ -1,8 +1,10 @@
 """The mapping process of a large import (see `background.mapping_process`).
 
-    python -m evidencedb.registries.ctgov.worker BATCH_SIZE PATH...
+    python -m evidencedb.registries.ctgov.worker BATCH_SIZE MAX_FACTS DIGESTS PATH...
 
-Reads and maps the ClinicalTrials.gov records under PATH, `BATCH_SIZE` at a time, and writes
+Reads and maps the ClinicalTrials.gov records under PATH, `BATCH_SIZE` at a time (fewer once
+a batch holds MAX_FACTS facts), leaving out those whose digest is a line of the file DIGESTS
+(see `background.mapped_batches`), and writes
 each `background.MappedBatch` to standard output as a message of `background.send_message`, then
 ("done", None); a failure is sent as ("failed", traceback). Not meant to be run by hand.
 """
@@ -23,10 +25,14 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but messages may reach the pipe
-    batch_size, *paths = argv
+    batch_size, max_facts, digests, *paths = argv
     try:
+        unchanged = set(Path(digests).read_text(encoding="ascii").split())
         with StudyFiles([Path(path) for path in paths]) as files:
-            for batch in mapped_batches(files, int(batch_size)):
+            batches = mapped_batches(
+                files, int(batch_size), max_facts=int(max_facts), unchanged=unchanged
+            )
+            for batch in batches:
                 send_message(out, "batch", batch)
         send_message(out, "done", None)
     except BrokenPipeError:
