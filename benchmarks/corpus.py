@@ -5,8 +5,11 @@ posted outcome measures with classes, categories, dispersion and statistical ana
 and other adverse events with event groups) in proportions close to registry records with
 results: mostly two arms, sometimes one or three to four; about ten outcome measures, a fifth
 of them categorical and a tenth split into classes; analyses on about a third of the measures
-with two or more groups; about six serious and twelve other adverse-event terms. A record maps
-to about 80 fact rows. Everything is drawn from a seeded random generator, so a size and a seed
+with two or more groups; about six serious and twelve other adverse-event terms; baseline
+characteristics (age, sex, race, region) and the participant flow of one period. One record
+in twenty is as heavy as the heaviest real ones: hundreds of adverse-event terms, each with a
+long term and notes (NCT04435626 has 2,811 adverse-event stats). A record maps to about 140
+fact rows on average. Everything is drawn from a seeded random generator, so a size and a seed
 always give the same corpus.
 
     python benchmarks/corpus.py --records 2000 --out /tmp/corpus
@@ -92,6 +95,12 @@ AE_TERMS = [
 ]  # fmt: skip
 
 
+HEAVY_SHARE = 0.05  # records with hundreds of adverse-event terms
+HEAVY_TERMS = (200, 450)
+RACES = ["White", "Black or African American", "Asian", "Other", "Unknown or Not Reported"]
+REGIONS = ["Europe", "North America", "Asia-Pacific"]
+
+
 def nct_id(index: int) -> str:
     return f"NCT{90_000_000 + index:08d}"
 
@@ -174,6 +183,10 @@ def study(index: int, seed: int = 7) -> dict[str, Any]:
             }
         )
     terms = rng.sample(AE_TERMS, min(len(AE_TERMS), rng.randint(8, 26)))
+    notes: str | None = None
+    if rng.random() < HEAVY_SHARE:
+        terms = _heavy_terms(rng, rng.randint(*HEAVY_TERMS))
+        notes = "Adverse events were collected at every visit and graded by the investigator; " * 3
     n_serious = rng.randint(0, min(12, len(terms) // 2))
 
     def events(chosen: list[tuple[str, str]], share: int) -> list[dict[str, Any]]:
@@ -183,6 +196,7 @@ def study(index: int, seed: int = 7) -> dict[str, Any]:
                 "organSystem": organ,
                 "sourceVocabulary": "MedDRA (25.0)",
                 "assessmentType": "SYSTEMATIC_ASSESSMENT",
+                **({"notes": notes} if notes else {}),
                 "stats": [
                     {
                         "groupId": f"EG{g:03d}",
@@ -240,6 +254,8 @@ def study(index: int, seed: int = 7) -> dict[str, Any]:
             },
         },
         "resultsSection": {
+            "participantFlowModule": _flow(rng, groups, at_risk),
+            "baselineCharacteristicsModule": _baseline(rng, groups, at_risk),
             "outcomeMeasuresModule": {"outcomeMeasures": outcome_measures},
             "adverseEventsModule": {
                 "frequencyThreshold": "5",
@@ -250,6 +266,146 @@ def study(index: int, seed: int = 7) -> dict[str, Any]:
             },
         },
         "hasResults": True,
+    }
+
+
+def _heavy_terms(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """`count` distinct terms with long names, as the heaviest real records list them."""
+    terms = []
+    for number in range(count):
+        term, organ = rng.choice(AE_TERMS)
+        terms.append(
+            (f"{term}, treatment-emergent, investigator-assessed (finding {number})", organ)
+        )
+    return terms
+
+
+def _flow(rng: random.Random, groups: list[dict[str, Any]], at_risk: list[int]) -> dict[str, Any]:
+    ids = [f"FG{g:03d}" for g in range(len(groups))]
+    dropped = [rng.randint(0, n // 5) for n in at_risk]
+
+    def counts(key: str, values: list[int]) -> list[dict[str, Any]]:
+        return [{"groupId": i, key: str(v)} for i, v in zip(ids, values, strict=True)]
+
+    lost = [rng.randint(0, d) for d in dropped]
+    return {
+        "groups": [{"id": i, "title": g["label"]} for i, g in zip(ids, groups, strict=True)],
+        "periods": [
+            {
+                "title": "Overall Study",
+                "milestones": [
+                    {"type": "STARTED", "achievements": counts("numSubjects", at_risk)},
+                    {
+                        "type": "COMPLETED",
+                        "achievements": counts(
+                            "numSubjects", [n - d for n, d in zip(at_risk, dropped, strict=True)]
+                        ),
+                    },
+                    {"type": "NOT COMPLETED", "achievements": counts("numSubjects", dropped)},
+                ],
+                "dropWithdraws": [
+                    {"type": "Lost to Follow-up", "reasons": counts("numSubjects", lost)},
+                    {
+                        "type": "Withdrawal by Subject",
+                        "reasons": counts(
+                            "numSubjects", [d - x for d, x in zip(dropped, lost, strict=True)]
+                        ),
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def _baseline(
+    rng: random.Random, groups: list[dict[str, Any]], at_risk: list[int]
+) -> dict[str, Any]:
+    ids = [f"BG{g:03d}" for g in range(len(groups))] + [f"BG{len(groups):03d}"]
+    sizes = [*at_risk, sum(at_risk)]
+
+    def shares(parts: int) -> list[list[int]]:
+        """Per group, `parts` counts that add up to the group's size (Total: their sums)."""
+        split = []
+        for n in at_risk:
+            cuts = sorted(rng.randint(0, n) for _ in range(parts - 1))
+            split.append([b - a for a, b in zip([0, *cuts], [*cuts, n], strict=True)])
+        split.append([sum(column) for column in zip(*split, strict=True)])
+        return split
+
+    def category(title: str, values: list[Any], spreads: list[str] | None = None) -> dict[str, Any]:
+        measurements = []
+        for position, group_id in enumerate(ids):
+            item = {"groupId": group_id, "value": str(values[position])}
+            if spreads is not None:
+                item["spread"] = spreads[position]
+            measurements.append(item)
+        return (
+            {"title": title, "measurements": measurements}
+            if title
+            else {"measurements": measurements}
+        )
+
+    sexes, races, regions = shares(2), shares(len(RACES)), shares(len(REGIONS))
+    ages = [f"{rng.uniform(35, 70):.1f}" for _ in ids]
+    return {
+        "groups": [
+            *({"id": i, "title": g["label"]} for i, g in zip(ids, groups, strict=False)),
+            {"id": ids[-1], "title": "Total", "description": "Total of all reporting groups"},
+        ],
+        "denoms": [
+            {
+                "units": "Participants",
+                "counts": [
+                    {"groupId": i, "value": str(n)} for i, n in zip(ids, sizes, strict=True)
+                ],
+            }
+        ],
+        "measures": [
+            {
+                "title": "Age, Continuous",
+                "paramType": "MEAN",
+                "dispersionType": "STANDARD_DEVIATION",
+                "unitOfMeasure": "Years",
+                "classes": [
+                    {"categories": [category("", ages, [f"{rng.uniform(5, 15):.1f}" for _ in ids])]}
+                ],
+            },
+            {
+                "title": "Sex: Female, Male",
+                "paramType": "COUNT_OF_PARTICIPANTS",
+                "unitOfMeasure": "Participants",
+                "classes": [
+                    {
+                        "categories": [
+                            category(title, [counts[k] for counts in sexes])
+                            for k, title in enumerate(("Female", "Male"))
+                        ]
+                    }
+                ],
+            },
+            {
+                "title": "Race (NIH/OMB)",
+                "paramType": "COUNT_OF_PARTICIPANTS",
+                "unitOfMeasure": "Participants",
+                "classes": [
+                    {
+                        "categories": [
+                            category(title, [counts[k] for counts in races])
+                            for k, title in enumerate(RACES)
+                        ]
+                    }
+                ],
+            },
+            {
+                "title": "Region of Enrollment",
+                "paramType": "COUNT_OF_PARTICIPANTS",
+                "unitOfMeasure": "Participants",
+                "classes": [
+                    {"title": title, "categories": [category("", [c[k] for c in regions])]}
+                    for k, title in enumerate(REGIONS)
+                ],
+            },
+        ],
     }
 
 

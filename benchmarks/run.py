@@ -60,7 +60,13 @@ from evidencedb.store.models import metadata  # noqa: E402
 POSTGRES_URL = os.environ.get(
     "EVIDENCEDB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-FACT_TABLES = ("results", "comparisons", "adverse_events")
+FACT_TABLES = (
+    "results",
+    "comparisons",
+    "adverse_events",
+    "baseline_measurements",
+    "participant_flow",
+)
 BASELINE_CHUNK = 50_000  # rows read ahead (untimed) before each timed write
 QUERY_REPEATS = 30
 # Runs before the timed ones. PostgreSQL plans a statement afresh on each of its first runs on
@@ -96,6 +102,7 @@ def _worker_import(url: str, corpus: str, batch_size: str) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "studies": report.imported,
+        "unchanged": report.unchanged,
         "facts": report.load.facts,
         "peak_rss_mb": _peak_rss_mb(),
         # The mapping process of a large import (imports.mapping_process), if one ran: an upper
@@ -440,14 +447,26 @@ def measure_queries(url: str, backend: str) -> list[dict[str, Any]]:
 # The run ------------------------------------------------------------------------------------
 
 
+def measure_imports(backend: str, url: str, corpus: Path, batch_size: int) -> dict[str, Any]:
+    """The import of the corpus into an empty database, then its re-import unchanged."""
+    print(f"[{backend}] import ...", file=sys.stderr, flush=True)
+    imported = run_worker("import", url, str(corpus), str(batch_size))
+    imported["facts_per_second"] = imported["facts"] / imported["seconds"]
+    print(f"[{backend}] re-import of the unchanged corpus ...", file=sys.stderr, flush=True)
+    again = run_worker("import", url, str(corpus), str(batch_size))
+    return {
+        "import": imported,
+        "reimport": again,
+        "reimport_speedup": imported["seconds"] / again["seconds"],
+    }
+
+
 def bench_backend(backend: str, corpus: Path, folder: Path, batch_size: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     with databases(backend, folder) as make:
         main = make("main")
-        print(f"[{backend}] import ...", file=sys.stderr, flush=True)
-        imported = run_worker("import", main.url, str(corpus), str(batch_size))
-        imported["facts_per_second"] = imported["facts"] / imported["seconds"]
-        figures["import"] = imported
+        figures |= measure_imports(backend, main.url, corpus, batch_size)
+        imported = figures["import"]
 
         print(f"[{backend}] baseline write ...", file=sys.stderr, flush=True)
         target = make("baseline")
@@ -518,6 +537,11 @@ def print_table(result: dict[str, Any]) -> None:
         )
         print(f"{'import, seconds':44} {imp['seconds']:>16.1f} {base['seconds']:>16.1f}")
         print(f"{'import, peak RSS MB':44} {imp['peak_rss_mb']:>16.0f}")
+        again = figures["reimport"]
+        print(
+            f"{'re-import unchanged, seconds (speed-up)':44} {again['seconds']:>16.1f} "
+            f"{imp['seconds']:>16.1f} {figures['reimport_speedup']:>7.1f}"
+        )
         mapping = imp.get("mapping_process_peak_rss_mb_at_most", 0)
         print(f"{'import, mapping process peak RSS MB, at most':44} {mapping:>16.0f}")
         for name, item in figures["export"].items():

@@ -53,6 +53,9 @@ def test_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
         assert export["library"]["bytes"] > 0
         assert export["native"]["bytes"] > 0
     assert sqlite["import"]["peak_rss_mb"] > 0
+    assert sqlite["reimport"]["unchanged"] == sqlite["import"]["studies"] == 20
+    assert sqlite["reimport"]["facts"] == 0
+    assert sqlite["reimport_speedup"] > 0
     assert sqlite["export_empty"]["rows"] == 0
     assert {query["query"] for query in sqlite["queries"]} >= {
         "results --trial",
