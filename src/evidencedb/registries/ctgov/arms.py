@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from evidencedb.enums import ArmRole, MatchBasis
+from evidencedb.registries.ctgov.counts import read_count
 from evidencedb.registries.ctgov.keys import UniqueKeys, normal_title
 from evidencedb.registries.ctgov.reader import JsonPath, Node
 
@@ -204,7 +205,9 @@ class Arms:
                 continue
             for achievement in milestone.nodes("achievements"):
                 group_id = achievement.text("groupId")
-                count = achievement.whole_text("numSubjects")
+                # Read leniently: a count the registry writes "1,864" or "NA" is the flow's
+                # to keep as text (`flow`), never a reason to refuse the record.
+                count = read_count(achievement.text("numSubjects"))[0]
                 if group_id is not None and count is not None:
                     started[group_id] = count
         taken: set[str] = set()

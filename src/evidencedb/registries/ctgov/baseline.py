@@ -8,20 +8,18 @@ denominator for the group, else the measure's, else the module's.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from evidencedb.enums import SpreadType
 from evidencedb.records.baseline import BaselineMeasurementRecord
 from evidencedb.registries.ctgov.arms import Arm, Arms
 from evidencedb.registries.ctgov.context import StudyContext
+from evidencedb.registries.ctgov.counts import read_count, read_number
 from evidencedb.registries.ctgov.groups import bind_groups
 from evidencedb.registries.ctgov.keys import DistinctTitles
 from evidencedb.registries.ctgov.reader import Node
-from evidencedb.registries.ctgov.values import dispersion, parse_number
+from evidencedb.registries.ctgov.values import dispersion
 
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
-MAX_COUNT = 2_000_000_000
 PARTICIPANTS = "participants"
 
 # Baseline fields and the registry fields of a measurement they come from.
@@ -34,24 +32,6 @@ _FIELDS = {
     "spread_upper": "upperLimit",
     "note": "comment",
 }
-
-
-def read_number(text: str | None) -> tuple[float | None, str | None]:
-    """A registry number and, unless it is written plainly, its text: ("1,864" -> 1864 and
-    "1,864"; "NA" -> None and "NA"; "71.9" -> 71.9 and None)."""
-    if text is None:
-        return None, None
-    parsed = parse_number(text)
-    plain = parsed.value is not None and parsed.qualifier is None
-    return parsed.value, None if plain and _PLAIN_NUMBER.fullmatch(text.strip()) else text
-
-
-def read_count(text: str | None) -> tuple[int | None, str | None]:
-    """A count of participants and, unless it is a plain whole number, its text."""
-    value, raw = read_number(text)
-    if value is None or not value.is_integer() or not 0 <= value <= MAX_COUNT:
-        return None, text
-    return int(value), raw
 
 
 Denominators = dict[str, tuple[int | None, str | None]]  # group id -> n and what it counts

@@ -9,8 +9,8 @@ from __future__ import annotations
 from evidencedb.enums import FlowKind
 from evidencedb.records.baseline import FlowRecord
 from evidencedb.registries.ctgov.arms import Arm, Arms
-from evidencedb.registries.ctgov.baseline import read_count
 from evidencedb.registries.ctgov.context import StudyContext
+from evidencedb.registries.ctgov.counts import read_count
 from evidencedb.registries.ctgov.groups import bind_groups
 from evidencedb.registries.ctgov.keys import DistinctTitles
 from evidencedb.registries.ctgov.reader import Node
