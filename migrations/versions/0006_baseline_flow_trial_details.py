@@ -16,6 +16,7 @@ widen the CHECK of `trial_sources.relation`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -28,14 +29,38 @@ depends_on: str | Sequence[str] | None = None
 RELATIONS_BEFORE = ("primary_report", "secondary_report", "registry_record", "news_report")
 RELATIONS_AFTER = (*RELATIONS_BEFORE, "results_publication", "background")
 RELATION_CHECK = "ck_trial_sources_trial_source_relation"
-TRIAL_ENUMS = (
+TRIAL_COLUMNS = (
+    "official_title",
     "masking",
+    "masked_roles",
     "primary_purpose",
     "enrollment_type",
     "start_date_type",
     "end_date_type",
     "sex",
+    "healthy_volunteers",
+    "eligibility_criteria",
+    "keywords",
+    "mesh_terms",
+    "intervention_mesh_terms",
+    "collaborators",
 )
+
+
+def _add_column(table: str, column: sa.Column[Any]) -> None:
+    """A column added in place. On SQLite, batch mode would copy the table and drop the old
+    one, which with foreign keys on deletes every arm and fact of `trials` (ON DELETE
+    CASCADE) and is refused for `sources` (RESTRICT); ALTER TABLE ADD COLUMN keeps the rows,
+    and an enum's CHECK goes inline, as the column's own, so DROP COLUMN can drop it too."""
+    if op.get_bind().dialect.name != "sqlite" or not isinstance(column.type, sa.Enum):
+        op.add_column(table, column)
+        return
+    values = ", ".join(f"'{value}'" for value in column.type.enums)
+    width = max(len(value) for value in column.type.enums)
+    op.execute(
+        f"ALTER TABLE {table} ADD COLUMN {column.name} VARCHAR({width}) "
+        f"CONSTRAINT ck_{table}_{column.type.name} CHECK ({column.name} IN ({values}))"
+    )
 
 
 def _relations(values: tuple[str, ...]) -> None:
@@ -282,197 +307,153 @@ def upgrade() -> None:
             batch_op.f("ix_participant_flow_source_id"), ["source_id"], unique=False
         )
 
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "mapping_version",
-                sa.Integer(),
-                nullable=True,
-                comment="Version of the importer's mapping that wrote the record's rows: a re-import of an unchanged record is skipped only when the record and this version are the same.",
-            )
-        )
+    _add_column(
+        "sources",
+        sa.Column(
+            "mapping_version",
+            sa.Integer(),
+            nullable=True,
+            comment="Version of the importer's mapping that wrote the record's rows: a re-import of an unchanged record is skipped only when the record and this version are the same.",
+        ),
+    )
 
     _relations(RELATIONS_AFTER)
 
-    with op.batch_alter_table("trials", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "official_title", sa.Text(), nullable=True, comment="Official (scientific) title."
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "masking",
-                sa.Enum(
-                    "none",
-                    "single",
-                    "double",
-                    "triple",
-                    "quadruple",
-                    name="masking",
-                    native_enum=False,
-                    create_constraint=True,
-                ),
-                nullable=True,
-                comment="Masking: none, single, double, triple, quadruple.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "masked_roles",
-                sa.Text(),
-                nullable=True,
-                comment="Who is masked, '; '-separated (participant, care_provider, investigator, ...).",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "primary_purpose",
-                sa.Enum(
-                    "treatment",
-                    "prevention",
-                    "diagnostic",
-                    "supportive_care",
-                    "screening",
-                    "health_services_research",
-                    "basic_science",
-                    "device_feasibility",
-                    "ect",
-                    "other",
-                    name="primary_purpose",
-                    native_enum=False,
-                    create_constraint=True,
-                ),
-                nullable=True,
-                comment="Primary purpose of the trial.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "enrollment_type",
-                sa.Enum(
-                    "actual",
-                    "estimated",
-                    name="enrollment_type",
-                    native_enum=False,
-                    create_constraint=True,
-                ),
-                nullable=True,
-                comment="Whether the enrollment is the actual number or an estimate.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "start_date_type",
-                sa.Enum(
-                    "actual",
-                    "estimated",
-                    name="start_date_type",
-                    native_enum=False,
-                    create_constraint=True,
-                ),
-                nullable=True,
-                comment="Whether the start date is actual.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "end_date_type",
-                sa.Enum(
-                    "actual",
-                    "estimated",
-                    name="end_date_type",
-                    native_enum=False,
-                    create_constraint=True,
-                ),
-                nullable=True,
-                comment="Whether the completion date is actual.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "sex",
-                sa.Enum(
-                    "all", "female", "male", name="sex", native_enum=False, create_constraint=True
-                ),
-                nullable=True,
-                comment="Sex of the participants who may enrol: all, female, male.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "healthy_volunteers",
-                sa.Boolean(),
-                nullable=True,
-                comment="Whether healthy volunteers may enrol.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "eligibility_criteria",
-                sa.Text(),
-                nullable=True,
-                comment="Inclusion and exclusion criteria, as the source words them.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column("keywords", sa.Text(), nullable=True, comment="Keywords, '; '-separated.")
-        )
-        batch_op.add_column(
-            sa.Column(
-                "mesh_terms",
-                sa.Text(),
-                nullable=True,
-                comment="MeSH terms of the conditions, '; '-separated.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "intervention_mesh_terms",
-                sa.Text(),
-                nullable=True,
-                comment="MeSH terms of the interventions, '; '-separated.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "collaborators",
-                sa.Text(),
-                nullable=True,
-                comment="Collaborators besides the lead sponsor, '; '-separated.",
-            )
-        )
+    for column in (
+        sa.Column(
+            "official_title", sa.Text(), nullable=True, comment="Official (scientific) title."
+        ),
+        sa.Column(
+            "masking",
+            sa.Enum(
+                "none",
+                "single",
+                "double",
+                "triple",
+                "quadruple",
+                name="masking",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="Masking: none, single, double, triple, quadruple.",
+        ),
+        sa.Column(
+            "masked_roles",
+            sa.Text(),
+            nullable=True,
+            comment="Who is masked, '; '-separated (participant, care_provider, investigator, ...).",
+        ),
+        sa.Column(
+            "primary_purpose",
+            sa.Enum(
+                "treatment",
+                "prevention",
+                "diagnostic",
+                "supportive_care",
+                "screening",
+                "health_services_research",
+                "basic_science",
+                "device_feasibility",
+                "ect",
+                "other",
+                name="primary_purpose",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="Primary purpose of the trial.",
+        ),
+        sa.Column(
+            "enrollment_type",
+            sa.Enum(
+                "actual",
+                "estimated",
+                name="enrollment_type",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="Whether the enrollment is the actual number or an estimate.",
+        ),
+        sa.Column(
+            "start_date_type",
+            sa.Enum(
+                "actual",
+                "estimated",
+                name="start_date_type",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="Whether the start date is actual.",
+        ),
+        sa.Column(
+            "end_date_type",
+            sa.Enum(
+                "actual",
+                "estimated",
+                name="end_date_type",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="Whether the completion date is actual.",
+        ),
+        sa.Column(
+            "sex",
+            sa.Enum("all", "female", "male", name="sex", native_enum=False, create_constraint=True),
+            nullable=True,
+            comment="Sex of the participants who may enrol: all, female, male.",
+        ),
+        sa.Column(
+            "healthy_volunteers",
+            sa.Boolean(),
+            nullable=True,
+            comment="Whether healthy volunteers may enrol.",
+        ),
+        sa.Column(
+            "eligibility_criteria",
+            sa.Text(),
+            nullable=True,
+            comment="Inclusion and exclusion criteria, as the source words them.",
+        ),
+        sa.Column("keywords", sa.Text(), nullable=True, comment="Keywords, '; '-separated."),
+        sa.Column(
+            "mesh_terms",
+            sa.Text(),
+            nullable=True,
+            comment="MeSH terms of the conditions, '; '-separated.",
+        ),
+        sa.Column(
+            "intervention_mesh_terms",
+            sa.Text(),
+            nullable=True,
+            comment="MeSH terms of the interventions, '; '-separated.",
+        ),
+        sa.Column(
+            "collaborators",
+            sa.Text(),
+            nullable=True,
+            comment="Collaborators besides the lead sponsor, '; '-separated.",
+        ),
+    ):
+        _add_column("trials", column)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("trials", schema=None) as batch_op:
-        # The CHECKs of the enum columns go first: SQLite copies the table with them.
-        for name in TRIAL_ENUMS:
-            batch_op.drop_constraint(op.f(f"ck_trials_{name}"), type_="check")
-        batch_op.drop_column("collaborators")
-        batch_op.drop_column("intervention_mesh_terms")
-        batch_op.drop_column("mesh_terms")
-        batch_op.drop_column("keywords")
-        batch_op.drop_column("eligibility_criteria")
-        batch_op.drop_column("healthy_volunteers")
-        batch_op.drop_column("sex")
-        batch_op.drop_column("end_date_type")
-        batch_op.drop_column("start_date_type")
-        batch_op.drop_column("enrollment_type")
-        batch_op.drop_column("primary_purpose")
-        batch_op.drop_column("masked_roles")
-        batch_op.drop_column("masking")
-        batch_op.drop_column("official_title")
+    # In place (see _add_column): an enum's CHECK is the column's own, and goes with it.
+    for name in TRIAL_COLUMNS:
+        op.drop_column("trials", name)
 
     # A reference's link has no relation before this revision: it goes (its source stays).
     op.execute("DELETE FROM trial_sources WHERE relation IN ('results_publication', 'background')")
     _relations(RELATIONS_BEFORE)
 
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.drop_column("mapping_version")
+    op.drop_column("sources", "mapping_version")
 
     with op.batch_alter_table("participant_flow", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participant_flow_source_id"))

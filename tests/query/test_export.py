@@ -40,6 +40,8 @@ CONTRACT = {
     ),
 }
 TABLES = [
+    "baseline_measurements",
+    "participant_flow",
     "sources",
     "trials",
     "trial_identifiers",

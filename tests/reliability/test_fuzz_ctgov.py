@@ -17,9 +17,11 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from evidencedb.store.database import open_engine
 from tests.support.budgets import fuzz_examples
 from tests.support.cli import run_cli
 from tests.support.database_content import content
@@ -165,15 +167,21 @@ def test_lone_surrogates_are_refused(
 
 
 def test_huge_count_strings_are_kept_as_text(sqlite_database: TestDatabase, tmp_path: Path) -> None:
-    # Once refused with a traceback (int() of 5000 digits); now the registry's text is kept
-    # and the record imported, as for any count that is not a whole number.
-    raw = EDGE.replace(b'"numSubjects": "20"', b'"numSubjects": "' + b"9" * 5000 + b'"', 1)
+    # Once refused (int() of 5,000 digits raises); the registry's own data never blocks an
+    # import now: the flow keeps the text, the count is empty.
+    huge = "9" * 5000
+    raw = EDGE.replace(b'"numSubjects": "20"', b'"numSubjects": "' + huge.encode() + b'"', 1)
     assert raw != EDGE
     path = tmp_path / "study.json"
     path.write_bytes(raw)
     outcome = run_cli("import", "ctgov", str(path), db=sqlite_database)
     assert outcome.exit_code == 0, outcome.stderr
-    assert "1 value(s) kept as the registry's text" in outcome.stderr
+    with open_engine(sqlite_database.url, write=False) as engine, engine.connect() as connection:
+        kept = connection.execute(
+            sa.text("SELECT count, count_raw FROM participant_flow WHERE count_raw = :huge"),
+            {"huge": huge},
+        ).all()
+    assert [tuple(row) for row in kept] == [(None, huge)]
 
 
 def test_nul_character_in_a_registry_text(database: TestDatabase, tmp_path: Path) -> None:

@@ -120,3 +120,41 @@ def test_comparisons_and_adverse_events_refused(loaded: TestDatabase, violation:
             row |= {"term": "Fever", "category": "serious"}
         with pytest.raises(IntegrityError), connection.begin():
             connection.execute(insert(model), row | values)
+
+
+BASELINE_AND_FLOW_VIOLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "negative baseline n": ("baseline_measurements", {"n": -1}),
+    "baseline arm of another trial": ("baseline_measurements", {"trial_id": "other"}),
+    "baseline without characteristic": ("baseline_measurements", {"characteristic": None}),
+    "negative flow count": ("participant_flow", {"count": -5}),
+    "unknown flow kind": ("participant_flow", {"kind": "dropout"}),
+    "flow without label": ("participant_flow", {"label": None}),
+}
+
+
+@pytest.mark.parametrize("violation", sorted(BASELINE_AND_FLOW_VIOLATIONS))
+def test_baseline_and_flow_refused(loaded: TestDatabase, violation: str) -> None:
+    table, values = BASELINE_AND_FLOW_VIOLATIONS[violation]
+    with open_engine(loaded.url, write=True) as engine, engine.connect() as connection:
+        ids = _ids(connection)
+        row: dict[str, Any] = {"trial_id": ids["trial"], "arm_id": ids["arm"]}
+        row["source_id"] = ids["source"]
+        if table == "baseline_measurements":
+            row |= {"characteristic": "Age", "class": "", "category": ""}
+        else:
+            row |= {"period": "Overall Study", "kind": "milestone", "label": "STARTED"}
+        valid = dict(row)
+        row |= values
+        if row["trial_id"] == "other":
+            row["trial_id"] = ids["other_trial"]
+        # Plain SQL: the database, not SQLAlchemy's enum check, must refuse the row.
+        columns = ", ".join(f'"{name}"' for name in row)
+        marks = ", ".join(f":{name}" for name in row)
+        statement = text(f"INSERT INTO {table} ({columns}) VALUES ({marks})")
+        with pytest.raises(IntegrityError), connection.begin():
+            connection.execute(statement, row)
+        columns = ", ".join(f'"{name}"' for name in valid)
+        marks = ", ".join(f":{name}" for name in valid)
+        accepted = text(f"INSERT INTO {table} ({columns}) VALUES ({marks})")
+        with connection.begin():  # the same row without the violation is accepted
+            connection.execute(accepted, valid)
