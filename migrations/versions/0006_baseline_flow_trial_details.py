@@ -66,15 +66,46 @@ def _add_column(table: str, column: sa.Column[Any]) -> None:
 def _relations(values: tuple[str, ...]) -> None:
     """`trial_sources.relation` as an enum of `values`: its length and its CHECK."""
     listed = ", ".join(f"'{value}'" for value in values)
-    with op.batch_alter_table("trial_sources", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f(RELATION_CHECK), type_="check")
-        batch_op.alter_column(
+    width = max(map(len, values))
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f(RELATION_CHECK), "trial_sources", type_="check")
+        op.alter_column(
+            "trial_sources",
             "relation",
             existing_type=sa.String(),
-            type_=sa.String(length=max(map(len, values))),
+            type_=sa.String(length=width),
             existing_nullable=False,
         )
-        batch_op.create_check_constraint(op.f(RELATION_CHECK), sa.text(f"relation IN ({listed})"))
+        op.create_check_constraint(
+            op.f(RELATION_CHECK), "trial_sources", sa.text(f"relation IN ({listed})")
+        )
+        return
+    # SQLite changes a CHECK only by copying the table. Written out rather than by batch
+    # mode, whose copy lists the constraints in an order that changes from one process to
+    # the next: the same migration would give two databases different schema text. Nothing
+    # references trial_sources, so dropping the old table with foreign keys on is safe.
+    op.execute(
+        f"""CREATE TABLE _trial_sources_new (
+\tid INTEGER NOT NULL,
+\ttrial_id INTEGER NOT NULL,
+\tsource_id INTEGER NOT NULL,
+\trelation VARCHAR({width}) NOT NULL,
+\tCONSTRAINT pk_trial_sources PRIMARY KEY (id),
+\tCONSTRAINT fk_trial_sources_trial_id_trials FOREIGN KEY(trial_id)
+\t\tREFERENCES trials (id) ON DELETE CASCADE,
+\tCONSTRAINT fk_trial_sources_source_id_sources FOREIGN KEY(source_id)
+\t\tREFERENCES sources (id) ON DELETE RESTRICT,
+\tCONSTRAINT uq_trial_sources_trial_id_source_id UNIQUE (trial_id, source_id),
+\tCONSTRAINT {RELATION_CHECK} CHECK (relation IN ({listed}))
+)"""
+    )
+    op.execute(
+        "INSERT INTO _trial_sources_new (id, trial_id, source_id, relation)"
+        " SELECT id, trial_id, source_id, relation FROM trial_sources"
+    )
+    op.execute("DROP TABLE trial_sources")
+    op.execute("ALTER TABLE _trial_sources_new RENAME TO trial_sources")
+    op.execute("CREATE INDEX ix_trial_sources_source_id ON trial_sources (source_id)")
 
 
 def upgrade() -> None:
