@@ -1,7 +1,7 @@
 """baseline measurements, participant flow, trial details, references
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29
 
 What ClinicalTrials.gov records hold beyond outcomes and adverse events: the tables
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -152,9 +152,14 @@ def attached_data(data: TrialFile, trial: CuratedTrial) -> TrialFile:
                 )
                 for c in data.comparisons
             ],
-            "adverse_events": [
-                e.model_copy(update={"arm": arms[e.arm]}) for e in data.adverse_events
-            ],
+            **{
+                section: [row.model_copy(update={"arm": arms[row.arm]}) for row in rows]
+                for section, rows in (
+                    ("adverse_events", data.adverse_events),
+                    ("baseline_measurements", data.baseline_measurements),
+                    ("participant_flow", data.participant_flow),
+                )
+            },
         }
     )
 

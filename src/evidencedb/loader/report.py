@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -32,6 +33,22 @@ class LoadReport:
     def count(self, table: str, changes: TableChanges) -> None:
         """Add `changes` to the counts of `table`."""
         self.changes[table] += changes
+
+    def count_trial_facts(
+        self,
+        trial_keys: Mapping[int, str],
+        inserted: list[int],
+        updated: list[int],
+        deleted: list[int],
+    ) -> None:
+        """Count the facts inserted, updated and deleted, given by their trial ids, for the
+        trials of `trial_keys` (id -> key); facts of other trials are not counted."""
+        for ids, field_name in ((inserted, "inserted"), (updated, "updated"), (deleted, "deleted")):
+            for trial_id in ids:
+                key = trial_keys.get(trial_id)
+                if key is not None:
+                    changes = self.fact_changes[key]
+                    setattr(changes, field_name, getattr(changes, field_name) + 1)
 
     def merge(self, other: LoadReport) -> None:
         self.trials.extend(other.trials)

@@ -173,8 +173,9 @@ class TrialSync:
             else:
                 insert_rows(self.connection, table, inserts)
         self.report.count(table.name, TableChanges(len(inserts), len(updates), len(obsolete)))
-        if facts:
-            self._count_per_trial(
+        if facts:  # what a re-import changed, per trial (new trials' facts are all new)
+            self.report.count_trial_facts(
+                {id_: key for key, id_ in self.trial_ids.items() if id_ not in self.new_trial_ids},
                 [row["trial_id"] for row in inserts],
                 [row["trial_id"] for _, row in updates],
                 [row.trial_id for key, row in existing.items() if key not in wanted],
@@ -202,18 +203,6 @@ class TrialSync:
             desired = [row for row in desired if (row["trial_id"], row["key"]) not in curated]
         ids = self._sync(table, ("trial_id", "key"), desired, trial_ids, owned, returning=True)
         return curated | ids
-
-    def _count_per_trial(self, inserted: list[int], updated: list[int], deleted: list[int]) -> None:
-        keys = {id_: key for key, id_ in self.trial_ids.items()}
-        changes = self.report.fact_changes
-        new = self.new_trial_ids  # all their facts are new: nothing to tell per trial
-        for trial_id in inserted:
-            if trial_id not in new:
-                changes[keys[trial_id]].inserted += 1
-        for trial_id in updated:
-            changes[keys[trial_id]].updated += 1
-        for trial_id in deleted:
-            changes[keys[trial_id]].deleted += 1
 
     # Rows of each table ---------------------------------------------------------------------
 
