@@ -74,7 +74,12 @@ def test_the_records_own_arms_keep_registry_keys(database: TestDatabase, tmp_pat
     ok("import", "ctgov", str(smart_fm_record()), db=database)
     ok("load", str(unmapped), db=database)
     arms = rows(database, "SELECT key FROM arms ORDER BY key")
-    assert [a["key"] for a in arms] == ["ctgov:digital-symptom-tracker", "fm-act", "fm-st"]
+    assert [a["key"] for a in arms] == [
+        "ctgov:digital-symptom-tracker",
+        "ctgov:total",  # the baseline module's Total group
+        "fm-act",
+        "fm-st",
+    ]
 
 
 def test_reloading_and_reimporting_change_nothing(database: TestDatabase) -> None:

@@ -26,6 +26,7 @@ from evidencedb.enums import Registry, SourceOrigin
 from evidencedb.errors import ValidationFailed
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.trial_file import TrialFile
+from evidencedb.store.baseline_models import BaselineMeasurement, ParticipantFlow
 from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import (
@@ -253,6 +254,8 @@ def link_registry_rows(
         (table_of(Comparison), "arm_id", arm_links),
         (table_of(Comparison), "comparator_arm_id", arm_links),
         (table_of(AdverseEvent), "arm_id", arm_links),
+        (table_of(BaselineMeasurement), "arm_id", arm_links),
+        (table_of(ParticipantFlow), "arm_id", arm_links),
         (table_of(ArmIntervention), "arm_id", arm_links),
         (table_of(Result), "endpoint_id", endpoint_links),
         (table_of(Comparison), "endpoint_id", endpoint_links),
