@@ -53,7 +53,11 @@ def _baseline(names: Names) -> AnySelect:
         .join(Trial, Trial.id == measured.trial_id)
         .join(Arm, Arm.id == measured.arm_id)
         .join(Source, Source.id == measured.source_id)
-        .where(*fact_conditions(names, has_endpoint=False, arm_id=measured.arm_id))
+        .where(
+            *fact_conditions(
+                names, has_endpoint=False, arm_id=measured.arm_id, quote=measured.quote
+            )
+        )
         .order_by(measured.id)
     )
     if "label" in names:
@@ -83,7 +87,7 @@ def _flow(names: Names) -> AnySelect:
         .join(Trial, Trial.id == flow.trial_id)
         .join(Arm, Arm.id == flow.arm_id)
         .join(Source, Source.id == flow.source_id)
-        .where(*fact_conditions(names, has_endpoint=False, arm_id=flow.arm_id))
+        .where(*fact_conditions(names, has_endpoint=False, arm_id=flow.arm_id, quote=flow.quote))
         .order_by(flow.id)
     )
     if "label" in names:
