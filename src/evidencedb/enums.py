@@ -262,6 +262,8 @@ class MetaMethod(StrEnum):
     @property
     def is_random(self) -> bool:
         return self not in (MetaMethod.FE, MetaMethod.MH, MetaMethod.PETO)
+
+
 class FlowKind(StrEnum):
     """What a participant-flow row counts: a milestone (STARTED, COMPLETED, ...) or a reason
     for withdrawal."""

@@ -40,8 +40,8 @@ from evidencedb.enums import (
     EndpointMeasure,
     EndpointRole,
     InterventionKind,
-    MatchBasis,
     Masking,
+    MatchBasis,
     PrimaryPurpose,
     Registry,
     Sex,
@@ -53,12 +53,7 @@ from evidencedb.enums import (
 )
 
 # Imported for its tables: they register on `Base.metadata`, which makes `metadata` complete.
-from evidencedb.store import (  # noqa: F401
-    baseline_models,
-    fact_models,
-    history_models,
-    meta_models,
-)
+from evidencedb.store import baseline_models, fact_models, history_models, meta_models  # noqa: F401
 from evidencedb.store.types import (
     Base,
     Count,
