@@ -164,6 +164,8 @@ def upgrade() -> None:
                 "standard_error",
                 "interquartile_range",
                 "full_range",
+                "coefficient_of_variation",
+                "geometric_coefficient_of_variation",
                 "other",
                 name="spread_type",
                 native_enum=False,

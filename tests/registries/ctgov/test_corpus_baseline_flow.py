@@ -145,7 +145,9 @@ def test_every_flow_count_is_stored(corpus: TestDatabase) -> None:
 
 
 def test_baseline_rows_carry_their_characteristic_and_n(corpus: TestDatabase) -> None:
-    """Sampled in full on one record: NCT04435626's age row of the placebo group."""
+    """Sampled in full on one record: NCT04435626's age row of every group. The groups are
+    bound to the protocol's arms ("Arm 1_BAY94-8862", "Arm 2_Placebo"), whose labels the arms
+    carry; the Total group is an arm of its own."""
     found = rows(
         corpus,
         "SELECT a.label, b.characteristic, b.parameter_type, b.value, b.spread, b.spread_type,"
@@ -165,8 +167,8 @@ def test_baseline_rows_carry_their_characteristic_and_n(corpus: TestDatabase) ->
             "n": n,
         }
         for label, value, spread, n in (
-            ("Finerenone (BAY94-8862)", 71.94, 9.6, 3003),
-            ("Placebo", 72.04, 9.69, 2998),
+            ("Arm 1_BAY94-8862", 71.94, 9.6, 3003),
+            ("Arm 2_Placebo", 72.04, 9.69, 2998),
             ("Total", 71.99, 9.65, 6001),
         )
     ]
