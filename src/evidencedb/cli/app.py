@@ -20,6 +20,7 @@ from evidencedb.cli import (
     plot_commands,
     query_commands,
     reconcile_commands,
+    serve_commands,
 )
 from evidencedb.cli.command import Group
 from evidencedb.cli.options import DATABASE_HELP
@@ -37,6 +38,7 @@ COMMAND_MODULES = (
     export_commands,
     plot_commands,
     import_commands,
+    serve_commands,
 )
 
 app = typer.Typer(

@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
 from evidencedb.query.filters import FactFilters, equal_conditions, fact_conditions, filter_values
+from evidencedb.query.paging import Page, paged
 from evidencedb.query.statement import AnySelect, Names, contains, with_values
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import Arm, Endpoint, Source, Trial, TrialIdentifier
@@ -250,12 +251,20 @@ FACT_VIEWS: dict[FactView, Callable[[Names], AnySelect]] = {
 
 
 def fetch_facts(
-    connection: Connection, view: FactView, filters: FactFilters = FactFilters()
+    connection: Connection,
+    view: FactView,
+    filters: FactFilters = FactFilters(),
+    page: Page | None = None,
 ) -> Sequence[RowMapping]:
     """The rows of the flat view `view` that `filters` select, in the view's order: the
-    statement kept for this combination of filters, with their values as parameters."""
+    statement kept for this combination of filters, with their values as parameters. With
+    `page`, that page's rows and one more where another page follows (`Page.values`)."""
     values = filter_values(filters)
-    return connection.execute(FACT_VIEWS[view](frozenset(values)), values).mappings().all()
+    statement = FACT_VIEWS[view](frozenset(values))
+    if page is not None:
+        statement = paged(statement)
+        values = {**values, **page.values()}
+    return connection.execute(statement, values).mappings().all()
 
 
 def fact_statement(view: FactView, filters: FactFilters = FactFilters()) -> AnySelect:

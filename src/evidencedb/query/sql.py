@@ -14,7 +14,9 @@ no role switch made for it is a boundary.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -43,21 +45,39 @@ def _authorize(action: int, first: str | None, second: str | None, *_: Any) -> i
 
 
 @contextmanager
-def read_only_connection(url: str | URL | None) -> Iterator[Connection]:
-    """A read-only transaction (`store.database.reading`) with the guards above on top."""
+def read_only_connection(
+    url: str | URL | None, *, time_limit: float | None = None
+) -> Iterator[Connection]:
+    """A read-only transaction (`store.database.reading`) with the guards above on top.
+
+    `time_limit` (seconds) stops a statement that runs longer, with an `EvidenceError`:
+    PostgreSQL's `statement_timeout` for this transaction, SQLite's progress handler (which
+    also stops the reading of rows after the statement began answering)."""
     with reading(url, read_only=True) as connection:
         if connection.dialect.name == "postgresql":
             _refuse_powerful_login(connection)
+            if time_limit is not None:
+                connection.exec_driver_sql(
+                    f"SET LOCAL statement_timeout = {max(1, round(time_limit * 1000))}"
+                )
             _drop_to_read_role(connection)
             yield connection
             return
         raw = connection.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)
         raw.set_authorizer(_authorize)
+        if time_limit is not None:
+            deadline = time.monotonic() + time_limit
+            raw.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
         try:
             yield connection
         finally:
             raw.set_authorizer(None)  # ending the transaction is not the statement's doing
+            raw.set_progress_handler(None, 0)
+
+
+# SQLite calls the progress handler every this many virtual-machine steps (well under 1 ms).
+_PROGRESS_STEPS = 10_000
 
 
 # Predefined roles whose members may read, write or execute on the server's file system.
@@ -97,21 +117,41 @@ def run_sql(connection: Connection, statement: str) -> tuple[list[str], Iterator
     simple-protocol query could say `COMMIT; DELETE ...` and escape the read-only transaction).
     """
     cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _refusing_driver_errors(connection):
         if connection.dialect.name == "postgresql":
             cursor.execute(statement, prepare=True)
         else:
             cursor.execute(statement)
-    except Exception as error:  # any driver error is the user's statement being refused
-        if not isinstance(error, _driver_errors(connection)):
-            raise
-        _discard_if_busy(connection)
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise EvidenceError(f"SQL refused: {message}") from None
     if cursor.description is None or not _returned_rows(cursor, connection):
         raise EvidenceError("SQL refused: only statements that return rows are allowed")
     rows: Iterator[Any] = iter(cursor)
     return [column[0] for column in cursor.description], rows
+
+
+def first_rows(
+    connection: Connection, statement: str, limit: int
+) -> tuple[list[str], list[tuple[Any, ...]], bool]:
+    """`run_sql`'s columns and its first `limit` rows, and whether more rows follow; an error
+    while the rows are read (a time limit reached) is refused as the statement's own is."""
+    columns, rows = run_sql(connection, statement)
+    with _refusing_driver_errors(connection):
+        first = [tuple(row) for row in itertools.islice(rows, limit + 1)]
+    return columns, first[:limit], len(first) > limit
+
+
+@contextmanager
+def _refusing_driver_errors(connection: Connection) -> Iterator[None]:
+    """A driver error is the user's statement being refused: one line, no traceback."""
+    try:
+        yield
+    except Exception as error:  # any driver error; anything else is re-raised below
+        if not isinstance(error, _driver_errors(connection)):
+            raise
+        _discard_if_busy(connection)
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if message == "interrupted":  # SQLite's progress handler stopped it
+            message = "the statement ran past its time limit"
+        raise EvidenceError(f"SQL refused: {message}") from None
 
 
 def _returned_rows(cursor: Any, connection: Connection) -> bool:

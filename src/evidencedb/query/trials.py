@@ -19,6 +19,7 @@ from evidencedb.query.filters import (
     trial_receives,
     trial_text_conditions,
 )
+from evidencedb.query.paging import Page, paged
 from evidencedb.query.statement import AnySelect, Names, Row
 from evidencedb.store.fact_models import Result
 from evidencedb.store.models import (
@@ -66,11 +67,18 @@ def _trials(names: Names) -> AnySelect:
     )
 
 
-def list_trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
+def list_trials(
+    connection: Connection, filters: TrialFilters = TrialFilters(), page: Page | None = None
+) -> list[Row]:
     """The trials that `filters` select, by key: every column of the table, with their registry
-    ids, result count and source."""
+    ids, result count and source; with `page`, that page's rows and one more where another
+    page follows (`Page.values`)."""
     values = filter_values(filters)
-    return [dict(row._mapping) for row in connection.execute(_trials(frozenset(values)), values)]
+    statement = _trials(frozenset(values))
+    if page is not None:
+        statement = paged(statement)
+        values = {**values, **page.values()}
+    return [dict(row._mapping) for row in connection.execute(statement, values)]
 
 
 def trial_detail(connection: Connection, key: str) -> dict[str, Any]:

@@ -71,18 +71,36 @@ def reading(
     `snapshot=True` makes every statement of it see the same data on PostgreSQL too (SQLite's
     read transaction does). `read_only=True` has the database itself refuse writes: SQLite
     opens the file read-only, PostgreSQL begins the transaction READ ONLY."""
+    with (
+        read_engine(url, read_only=read_only) as engine,
+        read_transaction(engine, snapshot=snapshot, read_only=read_only) as connection,
+    ):
+        yield connection
+
+
+@contextmanager
+def read_engine(url: str | URL | None, *, read_only: bool = False) -> Iterator[Engine]:
+    """The engine of `reading`, for a program that reads many times (the web view keeps one
+    for its lifetime, so that a request does not connect anew): the same checks."""
     _require_file(url)
-    with open_engine(url, write=False, read_only_file=read_only) as opened:
-        engine = opened
-        if engine.dialect.name == "postgresql" and (snapshot or read_only):
-            options: dict[str, object] = {"postgresql_readonly": read_only}
-            if snapshot:
-                options["isolation_level"] = "REPEATABLE READ"
-            engine = engine.execution_options(**options)
-        with transaction(engine) as connection:
-            revision.require_head(connection)
-            yield connection
-            connection.rollback()
+    with open_engine(url, write=False, read_only_file=read_only) as engine:
+        yield engine
+
+
+@contextmanager
+def read_transaction(
+    engine: Engine, *, snapshot: bool = False, read_only: bool = False
+) -> Iterator[Connection]:
+    """One read transaction of `reading` on an engine of `read_engine`."""
+    if engine.dialect.name == "postgresql" and (snapshot or read_only):
+        options: dict[str, object] = {"postgresql_readonly": read_only}
+        if snapshot:
+            options["isolation_level"] = "REPEATABLE READ"
+        engine = engine.execution_options(**options)
+    with transaction(engine) as connection:
+        revision.require_head(connection)
+        yield connection
+        connection.rollback()
 
 
 @contextmanager

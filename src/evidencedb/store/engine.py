@@ -88,7 +88,11 @@ def _read_only_opener(url: URL) -> Callable[[], sqlite3.Connection]:
     uri = f"{path.resolve().as_uri()}?mode=ro"
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        # The pool hands a connection to one thread at a time, not always the one that opened
+        # it (the web view serves requests from a pool of threads).
+        return sqlite3.connect(
+            uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
 
     return connect
 

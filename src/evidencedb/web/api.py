@@ -1,0 +1,112 @@
+"""The JSON API: the query commands' answers, exactly as `--format json` prints them, with
+query parameters named like their options (`/api/results?endpoint_kind=...`), a page at a
+time (`limit`, `offset`; a `Link: <...>; rel="next"` header when more rows follow)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import RowMapping
+
+from evidencedb.query.facts import FactView, fetch_facts
+from evidencedb.query.filters import FactFilters
+from evidencedb.query.paging import Page
+from evidencedb.query.sql import first_rows, read_only_connection
+from evidencedb.query.trials import list_trials, trial_detail
+from evidencedb.web import parameters as p
+from evidencedb.web.database import AppSettings, ReadConnection
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+# What every route answers besides its rows, for the OpenAPI description.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": 'A user error, e.g. a SQL statement refused: `{"detail": ...}`.'},
+    404: {"description": "No such trial."},
+}
+ROWS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A JSON array of rows, as `--format json` prints them."}
+}
+
+
+class JSONRows(Response):
+    """JSON as the CLI writes it (`cli/output.py`): the same encoder, so that an answer parses
+    to exactly what `evidencedb ... --format json` prints."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _rows(
+    request: Request, rows: Sequence[Mapping[str, Any]] | Sequence[RowMapping], page: Page
+) -> JSONRows:
+    """A page of rows; rows beyond the page (`Page.values` reads one more) give a Link."""
+    answer = JSONRows([dict(row) for row in rows[: page.limit]])
+    if len(rows) > page.limit:
+        following = request.url.include_query_params(offset=page.next.offset, limit=page.limit)
+        answer.headers["Link"] = f'<{following}>; rel="next"'
+    return answer
+
+
+def _facts(
+    request: Request, connection: ReadConnection, view: FactView, filters: FactFilters, page: Page
+) -> JSONRows:
+    return _rows(request, fetch_facts(connection, view, filters, page), page)
+
+
+@router.get("/trials", responses=ROWS, response_class=JSONRows)
+def trials(
+    request: Request, connection: ReadConnection, filters: p.TrialFiltering, page: p.ApiPage
+) -> JSONRows:
+    """Trials, as `evidencedb trials --format json`."""
+    return _rows(request, list_trials(connection, filters, page), page)
+
+
+@router.get("/trials/{key}", responses=ERRORS, response_class=JSONRows)
+def trial(connection: ReadConnection, key: str) -> JSONRows:
+    """One trial in full, as the one object that `evidencedb trial KEY --format json` prints
+    in its array."""
+    return JSONRows(trial_detail(connection, key))
+
+
+@router.get("/results", responses=ROWS, response_class=JSONRows)
+def results(
+    request: Request, connection: ReadConnection, filters: p.ResultFiltering, page: p.ApiPage
+) -> JSONRows:
+    """Arm-level results, as `evidencedb results --format json`."""
+    return _facts(request, connection, "results_flat", filters, page)
+
+
+@router.get("/comparisons", responses=ROWS, response_class=JSONRows)
+def comparisons(
+    request: Request, connection: ReadConnection, filters: p.ComparisonFiltering, page: p.ApiPage
+) -> JSONRows:
+    """Between-arm estimates, as `evidencedb comparisons --format json`."""
+    return _facts(request, connection, "comparisons_flat", filters, page)
+
+
+@router.get("/adverse-events", responses=ROWS, response_class=JSONRows)
+def adverse_events(
+    request: Request,
+    connection: ReadConnection,
+    filters: p.AdverseEventFiltering,
+    page: p.ApiPage,
+) -> JSONRows:
+    """Adverse events, as `evidencedb adverse-events --format json`."""
+    return _facts(request, connection, "adverse_events_flat", filters, page)
+
+
+@router.get("/sql", responses=ERRORS, response_class=JSONRows)
+def sql(
+    settings: AppSettings,
+    q: Annotated[str, Query(min_length=1, max_length=100_000, description="One SELECT.")],
+) -> JSONRows:
+    """Read-only SQL with the guard of `evidencedb sql` and a time limit: the first rows
+    (as many as the SQL page shows) as objects."""
+    with read_only_connection(settings.url, time_limit=settings.sql_time_limit) as connection:
+        columns, rows, _ = first_rows(connection, q, settings.sql_rows_shown)
+    return JSONRows([dict(zip(columns, row, strict=True)) for row in rows])

@@ -1,0 +1,183 @@
+"""The pages: home and search, trials, a trial, the fact listings, provenance, and SQL."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import URL
+
+from evidencedb.enums import ArmRole, ComparisonMeasure, EndpointKind, TrialDesign, TrialPhase
+from evidencedb.errors import EvidenceError
+from evidencedb.operations.summary import table_counts
+from evidencedb.query.facts import FactView, fetch_facts
+from evidencedb.query.filters import FactFilters, TrialFilters
+from evidencedb.query.paging import Page
+from evidencedb.query.search import endpoints_named
+from evidencedb.query.sources import source_detail
+from evidencedb.query.sql import first_rows, read_only_connection
+from evidencedb.query.trials import list_trials, trial_detail
+from evidencedb.web import parameters as p
+from evidencedb.web import provenance
+from evidencedb.web.database import AppSettings, ReadConnection
+from evidencedb.web.templating import templates
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+SEARCH_ROWS = 50  # rows per section of the search page
+
+
+def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context)
+
+
+def _paged(request: Request, rows: list[Any], page: Page) -> dict[str, Any]:
+    """The page's rows, and the addresses of the pages before and after it (None at an end),
+    with the request's filters kept."""
+    url = URL(str(request.url))
+    more = len(rows) > page.limit
+    previous = max(0, page.offset - page.limit)
+    return {
+        "rows": rows[: page.limit],
+        "first_row": page.offset + 1,
+        "previous_url": str(url.include_query_params(offset=previous)) if page.offset else None,
+        "next_url": str(url.include_query_params(offset=page.next.offset)) if more else None,
+        "csv_url": _sibling(request, ".csv"),
+        "json_url": str(URL("/api" + request.url.path + "?" + request.url.query)).rstrip("?"),
+    }
+
+
+def _sibling(request: Request, suffix: str) -> str:
+    """This listing's address as another format, with its filters but not its page."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+    return str(URL(request.url.path + suffix).include_query_params(**dict(query)))
+
+
+@router.get("/")
+def home(request: Request, connection: ReadConnection) -> HTMLResponse:
+    return _page(request, "home.html", {"counts": table_counts(connection)})
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    connection: ReadConnection,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """Trials by words, intervention and condition, and endpoints by name."""
+    found: dict[str, Any] = {}
+    if q.strip():
+        limit = Page(SEARCH_ROWS)
+        found = {
+            "trials": list_trials(connection, TrialFilters(text=q), limit)[:SEARCH_ROWS],
+            "by_intervention": list_trials(connection, TrialFilters(intervention=q), limit)[
+                :SEARCH_ROWS
+            ],
+            "by_condition": list_trials(connection, TrialFilters(condition=q), limit)[:SEARCH_ROWS],
+            "endpoints": endpoints_named(connection, q, SEARCH_ROWS),
+        }
+    return _page(request, "search.html", {"q": q, "found": found, "shown": SEARCH_ROWS})
+
+
+@router.get("/trials")
+def trials(
+    request: Request, connection: ReadConnection, filters: p.TrialFiltering, page: p.ListingPage
+) -> HTMLResponse:
+    rows = list_trials(connection, filters, page)
+    context = {
+        "filters": filters,
+        "designs": list(TrialDesign),
+        "phases": list(TrialPhase),
+        **_paged(request, rows, page),
+    }
+    return _page(request, "trials.html", context)
+
+
+@router.get("/trials/{key}")
+def trial(request: Request, connection: ReadConnection, key: str) -> HTMLResponse:
+    return _page(request, "trial.html", {"trial": trial_detail(connection, key)})
+
+
+def _facts(
+    request: Request,
+    connection: ReadConnection,
+    kind: provenance.FactKind,
+    filters: FactFilters,
+    page: Page,
+) -> HTMLResponse:
+    view: FactView = provenance.VIEW_OF[kind]
+    rows = list(fetch_facts(connection, view, filters, page))
+    choices = {"endpoint_kind": EndpointKind, "arm_role": ArmRole, "measure": ComparisonMeasure}
+    context = {"kind": kind, "filters": filters, "choices": choices, **_paged(request, rows, page)}
+    return _page(request, "facts.html", context)
+
+
+@router.get("/results")
+def results(
+    request: Request, connection: ReadConnection, filters: p.ResultFiltering, page: p.ListingPage
+) -> HTMLResponse:
+    return _facts(request, connection, "results", filters, page)
+
+
+@router.get("/comparisons")
+def comparisons(
+    request: Request,
+    connection: ReadConnection,
+    filters: p.ComparisonFiltering,
+    page: p.ListingPage,
+) -> HTMLResponse:
+    return _facts(request, connection, "comparisons", filters, page)
+
+
+@router.get("/adverse-events")
+def adverse_events(
+    request: Request,
+    connection: ReadConnection,
+    filters: p.AdverseEventFiltering,
+    page: p.ListingPage,
+) -> HTMLResponse:
+    return _facts(request, connection, "adverse-events", filters, page)
+
+
+@router.get("/provenance/{kind}")
+def fact_provenance(
+    request: Request,
+    connection: ReadConnection,
+    settings: AppSettings,
+    kind: provenance.FactKind,
+) -> HTMLResponse:
+    """A fact with the words it came from: quote, locator, source, document, lineage."""
+    fact = provenance.find_fact(connection, kind, dict(request.query_params))
+    source = source_detail(connection, fact["source_key"])
+    context = {
+        "kind": kind,
+        "fact": fact,
+        "source": source,
+        "reports_on": (
+            source_detail(connection, source["reports_on"]) if source["reports_on"] else None
+        ),
+        "inputs": provenance.derived_from(connection, fact) if kind == "comparisons" else [],
+        "document": provenance.read_marked(
+            settings.documents_root, source["document"], fact["quote"]
+        ),
+    }
+    return _page(request, "provenance.html", context)
+
+
+@router.get("/sql")
+def sql(
+    request: Request,
+    settings: AppSettings,
+    q: Annotated[str, Query(max_length=100_000)] = "",
+) -> HTMLResponse:
+    """Read-only SQL with the guard of `evidencedb sql`, a time limit, and the first rows."""
+    context: dict[str, Any] = {"q": q, "limit": settings.sql_rows_shown}
+    if q.strip():
+        try:
+            with read_only_connection(settings.url, time_limit=settings.sql_time_limit) as c:
+                columns, rows, more = first_rows(c, q, settings.sql_rows_shown)
+            context.update(columns=columns, rows=rows, more=more)
+        except EvidenceError as error:
+            context["error"] = str(error)
+    status = 400 if "error" in context else 200
+    return templates.TemplateResponse(request, "sql.html", context, status_code=status)

@@ -1,0 +1,161 @@
+"""Query parameters: the filters of the CLI's query commands, named as its options are
+(`--endpoint-kind` is `endpoint_kind`), and pages of a listing.
+
+Every filter is optional and an empty one is no filter (`blank_parameters_dropped`: an HTML
+form sends its empty fields). Enumerated filters take the same values as the CLI's, so that
+the OpenAPI description lists them and anything else is refused with 422.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from evidencedb.enums import (
+    ArmRole,
+    ComparisonMeasure,
+    ComparisonOrigin,
+    EndpointKind,
+    EndpointRole,
+    TrialDesign,
+    TrialPhase,
+)
+from evidencedb.query.filters import FactFilters, TrialFilters
+from evidencedb.query.paging import Page
+
+PAGE_ROWS = 100  # rows a page shows unless told
+PAGE_ROWS_MAX = 200  # the most a page shows: a page is read, not scrolled for ever
+API_ROWS = 1000  # rows an API answer holds unless told
+API_ROWS_MAX = 10_000
+OFFSET_MAX = 1_000_000_000
+
+Trial = Annotated[str | None, Query(description="Trial key.")]
+Intervention = Annotated[
+    str | None, Query(description="Intervention key, or part of its name, target or class.")
+]
+Condition = Annotated[str | None, Query(description="Part of the trial's condition.")]
+Text = Annotated[str | None, Query(description="Words in the trial's key, title or population.")]
+Endpoint = Annotated[str | None, Query(description="Endpoint key.")]
+Source = Annotated[str | None, Query(description="Source key.")]
+Kind = Annotated[EndpointKind | None, Query(description="Kind of endpoint.")]
+ArmRoleFilter = Annotated[ArmRole | None, Query(description="Role of the arm.")]
+
+
+def trial_filters(
+    trial: Trial = None,
+    intervention: Intervention = None,
+    condition: Condition = None,
+    design: TrialDesign | None = None,
+    phase: TrialPhase | None = None,
+    registry_id: Annotated[
+        str | None, Query(description="An NCT, EudraCT, ... identifier.")
+    ] = None,
+    text: Text = None,
+) -> TrialFilters:
+    """The filters of `evidencedb trials`."""
+    return TrialFilters(trial, intervention, condition, design, phase, registry_id, text)
+
+
+def result_filters(
+    trial: Trial = None,
+    intervention: Intervention = None,
+    condition: Condition = None,
+    endpoint: Endpoint = None,
+    endpoint_kind: Kind = None,
+    endpoint_role: EndpointRole | None = None,
+    arm_role: ArmRoleFilter = None,
+    timepoint: Annotated[
+        float | None, Query(description="Timepoint value, e.g. 2.", allow_inf_nan=False)
+    ] = None,
+    timepoint_unit: Annotated[str | None, Query(description="Timepoint unit, e.g. years.")] = None,
+    source: Source = None,
+    text: Text = None,
+) -> FactFilters:
+    """The filters of `evidencedb results`."""
+    return FactFilters(
+        trial=trial,
+        intervention=intervention,
+        condition=condition,
+        endpoint=endpoint,
+        endpoint_kind=endpoint_kind,
+        endpoint_role=endpoint_role,
+        arm_role=arm_role,
+        timepoint=timepoint,
+        timepoint_unit=timepoint_unit,
+        source=source,
+        text=text,
+    )
+
+
+def comparison_filters(
+    trial: Trial = None,
+    intervention: Intervention = None,
+    endpoint: Endpoint = None,
+    endpoint_kind: Kind = None,
+    measure: ComparisonMeasure | None = None,
+    origin: Annotated[ComparisonOrigin | None, Query(description="reported or derived.")] = None,
+    source: Source = None,
+) -> FactFilters:
+    """The filters of `evidencedb comparisons`."""
+    return FactFilters(
+        trial=trial,
+        intervention=intervention,
+        endpoint=endpoint,
+        endpoint_kind=endpoint_kind,
+        measure=measure,
+        origin=origin,
+        source=source,
+    )
+
+
+def adverse_event_filters(
+    trial: Trial = None,
+    arm: Annotated[str | None, Query(description="Arm key.")] = None,
+    arm_role: ArmRoleFilter = None,
+    intervention: Intervention = None,
+    serious: Annotated[
+        bool | None,
+        Query(description="true: only serious events (--serious); false: only non-serious."),
+    ] = None,
+    min_grade: Annotated[
+        int | None, Query(ge=1, le=5, description="Only events graded at least this.")
+    ] = None,
+    term: Annotated[str | None, Query(description="Part of the event term.")] = None,
+    source: Source = None,
+) -> FactFilters:
+    """The filters of `evidencedb adverse-events`."""
+    return FactFilters(
+        trial=trial,
+        arm=arm,
+        arm_role=arm_role,
+        intervention=intervention,
+        serious=serious,
+        min_grade=min_grade,
+        term=term,
+        source=source,
+    )
+
+
+def page_of_listing(
+    limit: Annotated[int, Query(ge=1, le=PAGE_ROWS_MAX, description="Rows per page.")] = PAGE_ROWS,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows skipped.")] = 0,
+) -> Page:
+    return Page(limit, offset)
+
+
+def page_of_api(
+    limit: Annotated[
+        int, Query(ge=1, le=API_ROWS_MAX, description="Rows per answer (see the Link header).")
+    ] = API_ROWS,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows skipped.")] = 0,
+) -> Page:
+    return Page(limit, offset)
+
+
+TrialFiltering = Annotated[TrialFilters, Depends(trial_filters)]
+ResultFiltering = Annotated[FactFilters, Depends(result_filters)]
+ComparisonFiltering = Annotated[FactFilters, Depends(comparison_filters)]
+AdverseEventFiltering = Annotated[FactFilters, Depends(adverse_event_filters)]
+ListingPage = Annotated[Page, Depends(page_of_listing)]
+ApiPage = Annotated[Page, Depends(page_of_api)]

@@ -1,0 +1,16 @@
+"""The templates of the pages (Jinja2, every value HTML-escaped) and their filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from evidencedb.web import formatting
+from evidencedb.web.provenance import provenance_url
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+assert templates.env.autoescape, "every value on a page is HTML-escaped"
+formatting.install(templates.env)
+templates.env.globals["provenance_url"] = provenance_url
