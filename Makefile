@@ -60,7 +60,8 @@ migration: $(VENV)/.installed
 # The reliability tests at a larger budget than `make test` (about 10-15 minutes).
 fuzz: $(VENV)/.installed-test
 	EVIDENCEDB_FUZZ_EXAMPLES=5000 EVIDENCEDB_CRASH_KILLS=40 EVIDENCEDB_CONCURRENCY_ROUNDS=10 \
-	  $(BIN)/python -m pytest tests/reliability -q -rPX --show-capture=stdout \
+	  EVIDENCEDB_WEB_FUZZ_EXAMPLES=500 \
+	  $(BIN)/python -m pytest tests/reliability tests/web/test_api_fuzz.py -q -rPX --show-capture=stdout \
 	  --hypothesis-show-statistics $(PYTEST_ARGS)
 
 RECORDS ?= 2000
