@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Stamps so that a second `make` does not reinstall; editing pyproject.toml does.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[web]'
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
