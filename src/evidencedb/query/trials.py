@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from evidencedb.errors import NotFound
@@ -81,77 +81,94 @@ def list_trials(
     return [dict(row._mapping) for row in connection.execute(statement, values)]
 
 
+# The statements of `trial_detail`, built once: building them (an alias, six selects) took
+# longer than SQLite took to answer them, and the web view's trial page runs them all.
+_SOURCE_OF_REPORT = aliased(Source, name="reported_sources")
+_CONTROL_TRIAL = aliased(Trial, name="control_trials")
+_TRIAL = select(Trial).where(Trial.key == bindparam("key"))
+_SOURCE_KEY = select(Source.key).where(Source.id == bindparam("source_id"))
+_IDENTIFIERS = (
+    select(TrialIdentifier.registry_name.label("registry"), TrialIdentifier.value)
+    .where(TrialIdentifier.trial_id == bindparam("trial_id"))
+    .order_by(TrialIdentifier.registry_name, TrialIdentifier.value)
+)
+_SOURCES = (
+    select(
+        Source.key,
+        Source.kind,
+        TrialSource.relation,
+        Source.title,
+        Source.citation,
+        Source.doi,
+        _SOURCE_OF_REPORT.key.label("reports_on"),
+    )
+    .join(TrialSource, TrialSource.source_id == Source.id)
+    .outerjoin(_SOURCE_OF_REPORT, _SOURCE_OF_REPORT.id == Source.reports_on_id)
+    .where(TrialSource.trial_id == bindparam("trial_id"))
+    .order_by(Source.key)
+)
+_ARMS = (
+    select(
+        Arm.id,
+        Arm.key,
+        Arm.label,
+        Arm.role,
+        Arm.n_enrolled,
+        Arm.n_analyzed,
+        Arm.description,
+        _CONTROL_TRIAL.key.label("source_trial"),
+    )
+    .outerjoin(_CONTROL_TRIAL, _CONTROL_TRIAL.id == Arm.source_trial_id)
+    .where(Arm.trial_id == bindparam("trial_id"))
+    .order_by(Arm.id)
+)
+_ARM_INTERVENTIONS = (
+    select(
+        ArmIntervention.arm_id,
+        Intervention.key.label("intervention"),
+        Intervention.name,
+        ArmIntervention.dose,
+        ArmIntervention.route,
+        ArmIntervention.schedule,
+        ArmIntervention.timing,
+    )
+    .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
+    .where(ArmIntervention.trial_id == bindparam("trial_id"))
+    .order_by(ArmIntervention.id)
+)
+_ENDPOINTS = (
+    select(
+        *(
+            column
+            for column in Endpoint.__table__.columns
+            if column.name not in ("id", "trial_id", "source_id")
+        )
+    )
+    .where(Endpoint.trial_id == bindparam("trial_id"))
+    .order_by(Endpoint.id)
+)
+
+
 def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
     """One trial in full: description, identifiers, sources, arms with interventions,
     endpoints, results, comparisons, adverse events, baseline measurements and participant
     flow."""
-    trial = connection.execute(select(Trial).where(Trial.key == key)).one_or_none()
+    trial = connection.execute(_TRIAL, {"key": key}).one_or_none()
     if trial is None:
         raise NotFound(f"no trial with key {key!r}; `evidencedb trials` lists them")
-    trial_id = trial.id
-    source_key = aliased(Source)
+    of_trial = {"trial_id": trial.id}
     detail: dict[str, Any] = {
         column: value
         for column, value in trial._mapping.items()
         if column not in ("id", "source_id")
     }
     detail["source_key"] = connection.execute(
-        select(Source.key).where(Source.id == trial.source_id)
+        _SOURCE_KEY, {"source_id": trial.source_id}
     ).scalar_one()
-    detail["identifiers"] = _rows(
-        connection,
-        select(TrialIdentifier.registry_name.label("registry"), TrialIdentifier.value)
-        .where(TrialIdentifier.trial_id == trial_id)
-        .order_by(TrialIdentifier.registry_name, TrialIdentifier.value),
-    )
-    detail["sources"] = _rows(
-        connection,
-        select(
-            Source.key,
-            Source.kind,
-            TrialSource.relation,
-            Source.title,
-            Source.citation,
-            Source.doi,
-            source_key.key.label("reports_on"),
-        )
-        .join(TrialSource, TrialSource.source_id == Source.id)
-        .outerjoin(source_key, source_key.id == Source.reports_on_id)
-        .where(TrialSource.trial_id == trial_id)
-        .order_by(Source.key),
-    )
-    control_trial = aliased(Trial)
-    arms = _rows(
-        connection,
-        select(
-            Arm.id,
-            Arm.key,
-            Arm.label,
-            Arm.role,
-            Arm.n_enrolled,
-            Arm.n_analyzed,
-            Arm.description,
-            control_trial.key.label("source_trial"),
-        )
-        .outerjoin(control_trial, control_trial.id == Arm.source_trial_id)
-        .where(Arm.trial_id == trial_id)
-        .order_by(Arm.id),
-    )
-    given = _rows(
-        connection,
-        select(
-            ArmIntervention.arm_id,
-            Intervention.key.label("intervention"),
-            Intervention.name,
-            ArmIntervention.dose,
-            ArmIntervention.route,
-            ArmIntervention.schedule,
-            ArmIntervention.timing,
-        )
-        .join(Intervention, Intervention.id == ArmIntervention.intervention_id)
-        .where(ArmIntervention.trial_id == trial_id)
-        .order_by(ArmIntervention.id),
-    )
+    detail["identifiers"] = _rows(connection, _IDENTIFIERS, of_trial)
+    detail["sources"] = _rows(connection, _SOURCES, of_trial)
+    arms = _rows(connection, _ARMS, of_trial)
+    given = _rows(connection, _ARM_INTERVENTIONS, of_trial)
     for arm in arms:
         arm["interventions"] = [
             {k: v for k, v in item.items() if k != "arm_id"}
@@ -160,18 +177,7 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
         ]
         del arm["id"]
     detail["arms"] = arms
-    detail["endpoints"] = _rows(
-        connection,
-        select(
-            *(
-                column
-                for column in Endpoint.__table__.columns
-                if column.name not in ("id", "trial_id", "source_id")
-            )
-        )
-        .where(Endpoint.trial_id == trial_id)
-        .order_by(Endpoint.id),
-    )
+    detail["endpoints"] = _rows(connection, _ENDPOINTS, of_trial)
     for view in FACT_VIEWS:
         section = view.removesuffix("_flat")
         detail[section] = [
@@ -184,5 +190,7 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
     return detail
 
 
-def _rows(connection: Connection, statement: AnySelect) -> list[dict[str, Any]]:
-    return [dict(row._mapping) for row in connection.execute(statement)]
+def _rows(
+    connection: Connection, statement: AnySelect, values: dict[str, Any]
+) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(statement, values)]

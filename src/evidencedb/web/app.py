@@ -8,6 +8,7 @@ of explanation, a page for a person or `{"detail": ...}` for a program.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+import time
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(BlankParametersDropped)
+    app.add_middleware(ServerTiming)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(EvidenceError, _user_error)
     app.add_exception_handler(RequestValidationError, _invalid_parameters)
@@ -85,6 +87,30 @@ async def _invalid_parameters(request: Request, error: Exception) -> Response:
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class ServerTiming:
+    """`Server-Timing: app;dur=MS` on every answer: the time the application took, which a
+    browser's developer tools show and `benchmarks/web_pages.py` reads."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def timed(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                took = (time.perf_counter() - started) * 1000
+                message.setdefault("headers", []).append(
+                    (b"server-timing", f"app;dur={took:.2f}".encode())
+                )
+            await send(message)
+
+        await self.app(scope, receive, timed)
 
 
 class BlankParametersDropped:
