@@ -12,6 +12,8 @@ on each backend, measures against the database's own fastest path in the same ru
   / `COPY (...) TO STDOUT WITH CSV` of the same SELECT;
 - latency (p50, p95) of the common filtered queries through the library's query functions,
   with the database's plan (a full scan of a fact table is flagged);
+- the web view's server-side latency (p50, p95) of the trial page and filtered listings of at
+  most 200 rows (`benchmarks/web_pages.py`);
 - peak memory (RSS): every import and export runs in a fresh subprocess that reports its own
   peak RSS; an export of an empty database is the reference for export memory.
 
@@ -49,6 +51,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import write_corpus  # noqa: E402
+from web_pages import measure_web, print_web  # noqa: E402
 
 from evidencedb.operations.import_ctgov import import_ctgov  # noqa: E402
 from evidencedb.operations.summary import table_counts  # noqa: E402
@@ -514,6 +517,8 @@ def bench_backend(backend: str, corpus: Path, folder: Path, batch_size: int) -> 
                 connection.execute(text("ANALYZE"))
             engine.dispose()
         figures["queries"] = measure_queries(main.url, backend)
+        print(f"[{backend}] web pages ...", file=sys.stderr, flush=True)
+        figures["web"] = measure_web(main.url)
         with reading(main.url) as connection:
             figures["rows"] = table_counts(connection)
         if backend == "sqlite" and main.path is not None:
@@ -568,6 +573,7 @@ def print_table(result: dict[str, Any]) -> None:
                 f"{query['p50_ms']:>8.2f} "
                 f"{query['p95_ms']:>8.2f} {target:>6}  {scans}"
             )
+        print_web(figures["web"])
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

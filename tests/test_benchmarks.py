@@ -63,6 +63,11 @@ def test_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
         "results --trial --endpoint-kind",
     }
     assert all(query["plan"] for query in sqlite["queries"])
+    pages = {page["page"]: page for page in sqlite["web"]}
+    assert {"trial page", "results?trial", "trials (page of 200)"} <= set(pages)
+    assert all(page["p95_ms"] >= page["p50_ms"] > 0 for page in pages.values())
+    assert pages["results?trial"]["rows"] > 0
+    assert "web page (server-side)" in done.stdout
     assert list(tmp_path.glob("evidencedb-bench-*")) == []  # the scratch folder is gone
 
 
