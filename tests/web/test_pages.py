@@ -283,3 +283,32 @@ results:
         assert "<script" not in page.text, page.url
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in pages[-1].text
     assert '<mark id="quote">Survival was &lt;script&gt;' in pages[-1].text
+
+
+def test_every_provenance_link_of_a_trial_page_opens(web_database: TestDatabase) -> None:
+    """Facts, and the numbers of the trial's own description (enrollment, an arm's size, an
+    endpoint's timepoint): each opens onto its page, with its quote marked in the document."""
+    with web_client(web_database.url) as client:
+        page = client.get(f"/trials/{TRIAL}")
+        links = sorted(set(re.findall(r'href="(/provenance/[^"]+)"', page.text)))
+        kinds = {link.split("?")[0] for link in links}
+        assert kinds == {
+            "/provenance/trials",
+            "/provenance/arms",
+            "/provenance/endpoints",
+            "/provenance/results",
+            "/provenance/comparisons",
+            "/provenance/adverse-events",
+        }
+        for link in links:
+            opened = client.get(link.replace("&amp;", "&"))
+            assert opened.status_code == 200, link
+            assert '<mark id="quote">' in opened.text, link
+        arm = client.get(f"/provenance/arms?trial={TRIAL}&arm=blinatumomab")
+        trial = client.get(f"/provenance/trials?trial={TRIAL}")
+        missing = client.get(f"/provenance/arms?trial={TRIAL}&arm=nope")
+    assert re.search(r"<th scope=\"row\">n_enrolled</th><td>30</td>", arm.text)
+    assert '<mark id="quote">one postinduction course of blinatumomab to 30 infants' in arm.text
+    assert "Quotes of single fields" in trial.text
+    assert "<q>to 30 infants with KMT2A-rearranged ALL</q>" in trial.text
+    assert missing.status_code == 404

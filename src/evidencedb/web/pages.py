@@ -11,6 +11,7 @@ from starlette.datastructures import URL
 from evidencedb.enums import ArmRole, ComparisonMeasure, EndpointKind, TrialDesign, TrialPhase
 from evidencedb.errors import EvidenceError
 from evidencedb.operations.summary import table_counts
+from evidencedb.query.descriptions import DescriptionKind, description
 from evidencedb.query.facts import FactView, fetch_facts
 from evidencedb.query.filters import FactFilters, TrialFilters
 from evidencedb.query.paging import Page
@@ -144,10 +145,17 @@ def fact_provenance(
     request: Request,
     connection: ReadConnection,
     settings: AppSettings,
-    kind: provenance.FactKind,
+    kind: provenance.FactKind | DescriptionKind,
 ) -> HTMLResponse:
-    """A fact with the words it came from: quote, locator, source, document, lineage."""
-    fact = provenance.find_fact(connection, kind, dict(request.query_params))
+    """A number with the words it came from: quote, locator, source, document, lineage. A
+    fact is named by its natural key; a trial's description by `trial`, an arm's by `trial`
+    and `arm`, an endpoint's by `trial` and `endpoint`."""
+    key = dict(request.query_params)
+    if kind == "results" or kind == "comparisons" or kind == "adverse-events":
+        fact = provenance.find_fact(connection, kind, key)
+    else:
+        part = key.get(kind.removesuffix("s"), "")
+        fact = description(connection, kind, key.get("trial", ""), part)
     source = source_detail(connection, fact["source_key"])
     context = {
         "kind": kind,
@@ -158,7 +166,7 @@ def fact_provenance(
         ),
         "inputs": provenance.derived_from(connection, fact) if kind == "comparisons" else [],
         "document": provenance.read_marked(
-            settings.documents_root, source["document"], fact["quote"]
+            settings.documents_root, source["document"], provenance.quotes_of(fact)
         ),
     }
     return _page(request, "provenance.html", context)

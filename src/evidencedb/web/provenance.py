@@ -68,6 +68,15 @@ def provenance_url(kind: FactKind, row: Mapping[str, Any]) -> str:
     return f"/provenance/{kind}?" + urlencode({k: v for k, v in key.items() if v})
 
 
+def description_url(kind: str, trial: str, key: str = "") -> str:
+    """The address of the provenance page of a trial's description ('trials'), or of one of
+    its arms or endpoints."""
+    query = {"trial": trial}
+    if kind != "trials":
+        query[kind.removesuffix("s")] = key
+    return f"/provenance/{kind}?" + urlencode(query)
+
+
 def find_fact(connection: Connection, kind: FactKind, key: Mapping[str, str]) -> dict[str, Any]:
     """The row of the flat view of `kind` whose natural key is `key` (parameter -> text, ''
     for a part that is empty or absent): filtered by the database on the parts the query
@@ -127,9 +136,19 @@ class Document:
     found: bool
 
 
-def read_marked(documents_root: Path, document: str | None, quote: str | None) -> Document | None:
+def quotes_of(row: Mapping[str, Any]) -> list[str]:
+    """The quotes of a fact or description: its quote (each part of a derived comparison's
+    joined quote) and the quotes of its single fields."""
+    parts = [part for part in (row.get("quote") or "").split(QUOTE_SEPARATOR) if part.strip()]
+    fields = row.get("field_quotes") or {}
+    return parts + [quote for _, quote in sorted(fields.items()) if isinstance(quote, str)]
+
+
+def read_marked(
+    documents_root: Path, document: str | None, quotes: Sequence[str]
+) -> Document | None:
     """The document `document` (relative to `documents_root`, as a seed file names it) with
-    every part of `quote` marked; None where there is no document or it cannot be read. Only
+    every one of `quotes` marked; None where there is no document or it cannot be read. Only
     paths that the database names are read, never a path from a request."""
     if not document:
         return None
@@ -141,7 +160,6 @@ def read_marked(documents_root: Path, document: str | None, quote: str | None) -
     if text is None:
         return None
     spans = []
-    quotes = [part for part in (quote or "").split(QUOTE_SEPARATOR) if part.strip()]
     for part in quotes:
         match = _quote_pattern(part).search(text)
         if match:
