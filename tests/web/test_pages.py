@@ -312,3 +312,35 @@ def test_every_provenance_link_of_a_trial_page_opens(web_database: TestDatabase)
     assert "Quotes of single fields" in trial.text
     assert "<q>to 30 infants with KMT2A-rearranged ALL</q>" in trial.text
     assert missing.status_code == 404
+
+
+def test_a_document_that_does_not_hold_the_quote_is_not_shown(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    """A source whose document has changed since the load (or names a file it never quoted):
+    the page says so and shows none of the file."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    document = seeds / "doc.txt"
+    document.write_text("Survival was 50% at 2 years.\n", encoding="utf-8")
+    (seeds / "t.yaml").write_text(
+        """schema_version: 1
+sources:
+  - {key: report, kind: news_report, title: Report, document: doc.txt}
+trial: {key: t, title: T, design: single_arm, source: report, quote: Survival was}
+arms:
+  - {key: arm, label: Arm, role: experimental, source: report, quote: Survival was}
+endpoints:
+  - {key: os, name: OS, kind: overall_survival, source: report, quote: Survival was}
+results:
+  - {endpoint: os, arm: arm, value: 50, unit: "%", source: report, quote: Survival was 50%}
+""",
+        encoding="utf-8",
+    )
+    assert run_cli("load", str(seeds), db=database).exit_code == 0
+    document.write_text("A secret that no quote names.\n", encoding="utf-8")
+    with web_client(database.as_user().url, documents_root=seeds) as client:
+        page = client.get("/provenance/results?trial=t&endpoint=os&arm=arm&source=report")
+    assert page.status_code == 200
+    assert "does not hold this quote" in page.text
+    assert "secret" not in page.text

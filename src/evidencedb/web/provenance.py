@@ -128,12 +128,16 @@ def _text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Document:
-    """A source's document as text in parts, each marked or not; `found` tells whether every
-    part of the quote was found (a document edited since the load may no longer hold it)."""
+    """A source's document as text in parts, each marked or not; no parts when the document
+    does not hold every quote (edited since the load, or not the document the quotes are
+    from), since then there is nothing in it to show."""
 
     path: Path
     parts: Sequence[tuple[str, bool]]
-    found: bool
+
+    @property
+    def found(self) -> bool:
+        return bool(self.parts)
 
 
 def quotes_of(row: Mapping[str, Any]) -> list[str]:
@@ -144,27 +148,34 @@ def quotes_of(row: Mapping[str, Any]) -> list[str]:
     return parts + [quote for _, quote in sorted(fields.items()) if isinstance(quote, str)]
 
 
+DOCUMENT_BYTES_MAX = 5 * 1024 * 1024  # a source's text, not a data file
+
+
 def read_marked(
     documents_root: Path, document: str | None, quotes: Sequence[str]
 ) -> Document | None:
     """The document `document` (relative to `documents_root`, as a seed file names it) with
-    every one of `quotes` marked; None where there is no document or it cannot be read. Only
-    paths that the database names are read, never a path from a request."""
-    if not document:
+    every one of `quotes` marked; None where there is no document or it cannot be read.
+
+    Only paths that the database names are read, never a path from a request, and the text
+    is shown only when it holds every quote: a source naming a file that it does not quote
+    shows nothing of it."""
+    if not document or not quotes:
         return None
     path = documents_root / document
     try:
-        text = path.read_text(encoding="utf-8") if path.is_file() else None
+        if not path.is_file() or path.stat().st_size > DOCUMENT_BYTES_MAX:
+            return None
+        text = path.read_text(encoding="utf-8")
     except (OSError, ValueError):
-        text = None
-    if text is None:
         return None
     spans = []
     for part in quotes:
         match = _quote_pattern(part).search(text)
-        if match:
-            spans.append(match.span())
-    return Document(path, _split(text, sorted(spans)), bool(quotes) and len(spans) == len(quotes))
+        if match is None:
+            return Document(path, [])
+        spans.append(match.span())
+    return Document(path, _split(text, sorted(spans)))
 
 
 _QUOTE_MARKS = {"'": "['\u2018\u2019]", '"': '["\u201c\u201d]'}
