@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi.testclient import TestClient
@@ -53,3 +54,17 @@ def served(url: str, documents_root: Path = SEEDS) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         listening.close()
+
+
+def routes_of(app: Any) -> dict[str, set[str]]:
+    """Every route of `app`: path -> methods (a mount has none). FastAPI keeps an included
+    router as one entry that holds the router's own routes."""
+    found: dict[str, set[str]] = {}
+    pending = list(app.routes)
+    while pending:
+        route = pending.pop()
+        if hasattr(route, "original_router"):
+            pending.extend(route.original_router.routes)
+        else:
+            found.setdefault(str(route.path), set()).update(getattr(route, "methods", None) or ())
+    return found

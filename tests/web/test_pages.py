@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from evidencedb.web.app import create_app
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
-from tests.support.web import web_client
+from tests.support.web import routes_of, web_client, web_settings
 from tests.web.conftest import REGISTRY_RECORD
 
 TRIAL = "blinatumomab-infant-kmt2a-all"
@@ -344,3 +345,41 @@ results:
     assert page.status_code == 200
     assert "does not hold this quote" in page.text
     assert "secret" not in page.text
+
+
+# One example of every route, so that a route added without a test fails the test below.
+EXAMPLES = {
+    "/": "/",
+    "/search": "/search?q=leukemia",
+    "/trials": "/trials?intervention=blinatumomab",
+    "/trials/{key}": f"/trials/{TRIAL}",
+    "/results": "/results?endpoint_kind=overall_survival",
+    "/comparisons": "/comparisons?measure=risk_difference",
+    "/adverse-events": "/adverse-events?min_grade=1",
+    "/provenance/{kind}": f"/provenance/trials?trial={TRIAL}",
+    "/sql": "/sql?q=SELECT+1",
+    "/trials.csv": "/trials.csv",
+    "/results.csv": "/results.csv?arm_role=experimental",
+    "/comparisons.csv": "/comparisons.csv?origin=reported",
+    "/adverse-events.csv": "/adverse-events.csv?serious=true",
+    "/api/trials": "/api/trials?phase=phase_2",
+    "/api/trials/{key}": f"/api/trials/{TRIAL}",
+    "/api/results": "/api/results",
+    "/api/comparisons": "/api/comparisons",
+    "/api/adverse-events": "/api/adverse-events",
+    "/api/sql": "/api/sql?q=SELECT+1",
+    "/openapi.json": "/openapi.json",
+    "/static": "/static/style.css",
+}
+
+
+def test_every_route_answers(web_database: TestDatabase) -> None:
+    app = create_app(web_settings(web_database.url))
+    assert set(routes_of(app)) == set(EXAMPLES)
+    with web_client(web_database.url) as client:
+        for example in EXAMPLES.values():
+            answer = client.get(example)
+            assert answer.status_code == 200, example
+            assert answer.content, example
+            if example.endswith(".csv") or ".csv?" in example:
+                assert next(csv.reader(io.StringIO(answer.text)))  # a header row
