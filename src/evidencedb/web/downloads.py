@@ -11,8 +11,8 @@ from typing import IO
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from evidencedb.query.export import write_csv_rows
-from evidencedb.query.facts import FactView, fact_columns, fetch_facts
+from evidencedb.query.export import FETCH_ROWS, write_csv_rows
+from evidencedb.query.facts import FactView, fact_columns, fact_statement
 from evidencedb.query.filters import FactFilters
 from evidencedb.query.trials import list_trials
 from evidencedb.web import parameters as p
@@ -45,13 +45,14 @@ def _csv(name: str, write: Callable[[IO[str]], int]) -> StreamingResponse:
 
 
 def _facts(connection: ReadConnection, view: FactView, filters: FactFilters) -> StreamingResponse:
-    # Through fetch_facts, whose filter values are bound parameters (`write_select` renders
-    # its statement's values inline, for statements that hold no user input).
-    rows = fetch_facts(connection, view, filters)
+    """The whole filtered view, read from the cursor a batch at a time into the spooled file,
+    so that memory does not grow with the rows. Its filter values are bound parameters
+    (`write_select` renders a statement's values inline, for statements of no user input)."""
+    statement = fact_statement(view, filters).execution_options(yield_per=FETCH_ROWS)
     columns = [column.name for column in fact_columns(view)]
 
     def write(stream: IO[str]) -> int:
-        return write_csv_rows(stream, columns, ([row[c] for c in columns] for row in rows))
+        return write_csv_rows(stream, columns, connection.execute(statement))
 
     return _csv(view, write)
 
