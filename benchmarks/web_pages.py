@@ -45,6 +45,7 @@ def web_probes(url: str) -> list[tuple[str, str]]:
             or "overall_survival"
         )
     return [
+        ("home (row counts)", "/"),
         ("trial page", f"/trials/{trial_key}"),
         ("results?trial", "/results?" + urlencode({"trial": trial_key})),
         (

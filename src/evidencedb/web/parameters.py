@@ -54,7 +54,15 @@ def trial_filters(
     text: Text = None,
 ) -> TrialFilters:
     """The filters of `evidencedb trials`."""
-    return TrialFilters(trial, intervention, condition, design, phase, registry_id, text)
+    return TrialFilters(
+        trial=trial,
+        intervention=intervention,
+        condition=condition,
+        design=design,
+        phase=phase,
+        registry_id=registry_id,
+        text=text,
+    )
 
 
 def result_filters(
