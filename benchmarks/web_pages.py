@@ -98,6 +98,14 @@ def measure_web(url: str) -> list[dict[str, Any]]:
     return measured
 
 
+def _rows_shown(path: str, answer: Any) -> int:
+    if path.startswith("/api/"):
+        return len(answer.json())
+    if path.startswith("/trials?"):
+        return int(answer.text.count('<th scope="row"><a href="/trials/'))
+    return int(answer.text.count('href="/provenance/'))
+
+
 def _server_ms(headers: Any) -> float:
     return float(headers["server-timing"].split("dur=")[1])
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import Connection, RowMapping
 
@@ -63,9 +63,17 @@ NATURAL_KEYS: dict[FactKind, tuple[tuple[str, str], ...]] = {
 
 def provenance_url(kind: FactKind, row: Mapping[str, Any]) -> str:
     """The address of the provenance page of `row`, a row of the flat view of `kind`. Empty
-    parts of the key are left out: a missing parameter means ''."""
-    key = {name: _text(row[column]) for name, column in NATURAL_KEYS[kind]}
-    return f"/provenance/{kind}?" + urlencode({k: v for k, v in key.items() if v})
+    parts of the key are left out: a missing parameter means ''. (Called for every number of
+    a page: keys, mostly slugs, are quoted only where they need it.)"""
+    parts = []
+    for name, column in NATURAL_KEYS[kind]:
+        value = _text(row[column])
+        if value:
+            parts.append(f"{name}={value if _URL_SAFE.fullmatch(value) else quote(value, safe='')}")
+    return f"/provenance/{kind}?" + "&".join(parts)
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 def description_url(kind: str, trial: str, key: str = "") -> str:
