@@ -81,9 +81,7 @@ def measure_web(url: str) -> list[dict[str, Any]]:
             for _ in range(WARMUPS):
                 client.get(path)
             timings = sorted(_server_ms(client.get(path).headers) for _ in range(REPEATS))
-            rows = (
-                first.text.count('href="/provenance/') if "/api/" not in path else len(first.json())
-            )
+            rows = _rows_shown(path, first)
             measured.append(
                 {
                     "page": name,
