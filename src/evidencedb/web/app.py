@@ -1,4 +1,4 @@
-"""The web application: `create_app` for a database, its templates, and how errors answer.
+"""The web application: `create_app` for a database, its middleware, and how errors answer.
 
 Pages answer HTML, `/api/...` answers JSON (described at `/openapi.json`), `*.csv` answers
 CSV; a user's error (an unknown key, a refused SQL statement) is a 404 or 400 with one line
