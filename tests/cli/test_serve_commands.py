@@ -69,6 +69,22 @@ def test_serve_without_a_database_is_one_line(tmp_path: Path) -> None:
     assert len(outcome.stderr.splitlines()) == 1
 
 
+def test_serve_on_an_address_it_cannot_listen_on_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'evidence.db'}"
+    assert run_cli("load", str(SEEDS), db=url).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run_cli("serve", "--port", str(port), db=url)
+    unknown = run_cli("serve", "--host", "' OR '1'='1", db=url)
+    assert busy.exit_code == 1
+    assert busy.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert unknown.exit_code == 1
+    assert unknown.stderr.startswith("error: cannot listen on ' OR '1'='1:8000: ")
+    assert len(unknown.stderr.splitlines()) == 1
+
+
 def test_help_loads_no_web_code() -> None:
     code = (
         "import sys\n"

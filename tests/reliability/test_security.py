@@ -72,6 +72,7 @@ NOT_QUERIES = {
     "db downgrade": "a revision, checked by Alembic",
     "db current": "no options",
     "import ctgov": "reads files",
+    "serve": "starts a server; its parameters are fuzzed through the API (tests/web)",
 }
 # Output format, output path, and the database URL that every command takes after its name.
 NOT_FILTERS = {"fmt", "out", "command_database_url"}

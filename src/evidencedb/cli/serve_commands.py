@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -58,5 +61,20 @@ def serve(
     with reading(ctx.obj, read_only=True):
         pass  # a database that is missing or not at head: one line now, not at first request
     app = create_app(Settings(url=ctx.obj, documents_root=seeds))
-    echo_err(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    listening = _listening_socket(host, port)
+    echo_err(f"serving on http://{host}:{listening.getsockname()[1]}/ (Ctrl-C stops)")
+    # uvicorn raises Ctrl-C again once it has shut down: that is how a server stops.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listening])
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound here so that an address that does not resolve or a port in
+    use is one line and exit 1 (uvicorn would log it and exit 3)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family)
+    except (OSError, UnicodeError) as error:
+        code = getattr(error, "errno", None)
+        reason = os.strerror(code) if isinstance(code, int) and code > 0 else str(error)
+        raise EvidenceError(f"cannot listen on {host}:{port}: {reason}") from None
