@@ -183,10 +183,11 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
         detail[section] = [
             dict(row) for row in fetch_facts(connection, view, FactFilters(trial=key))
         ]
-    of_trial = FactFilters(trial=key)
-    baseline = fetch_arm_rows(connection, "baseline", of_trial)
+    of_this_trial = FactFilters(trial=key)
+    baseline = fetch_arm_rows(connection, "baseline", of_this_trial)
     detail["baseline_measurements"] = [dict(row) for row in baseline]
-    detail["participant_flow"] = [dict(row) for row in fetch_arm_rows(connection, "flow", of_trial)]
+    flow = fetch_arm_rows(connection, "flow", of_this_trial)
+    detail["participant_flow"] = [dict(row) for row in flow]
     return detail
 
 
