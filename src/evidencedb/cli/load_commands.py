@@ -30,27 +30,43 @@ def load(
 
     Example: evidencedb load seeds/
     """
-    from evidencedb.operations.load import load_bundles
-    from evidencedb.seedfiles.reading import read_seed_inputs
-    from evidencedb.store.database import writing
+    from evidencedb.operations.load import check_seed_files, load_seed_files
+    from evidencedb.seedfiles.reading import read_seeds
+    from evidencedb.store.database import database_exists, writing
 
-    inputs = read_seed_inputs(paths)  # before opening: a refused file creates no database
+    reading = read_seeds(paths)
+    if reading.problems and not database_exists(ctx.obj):
+        check_seed_files(None, reading)  # raises: a refused file creates no database
     with writing(ctx.obj, dry_run=dry_run) as connection:
-        report = load_bundles(connection, inputs.bundles, inputs.analyses)
+        report = load_seed_files(connection, reading)
     verb = "validated" if dry_run else "loaded"
     print_load_report(report, f"{verb} {len(report.trials)} trial(s), {report.facts} fact(s)")
 
 
 @command(commands)
-def validate(paths: SeedPaths) -> None:
-    """Validate seed files without a database; list every problem found.
+def validate(ctx: typer.Context, paths: SeedPaths) -> None:
+    """Validate seed files; list every problem that `load` would refuse, in one pass.
+
+    Checks the schema, duplicate facts, references to arms, endpoints, sources,
+    interventions and trials, and that every quote is in its source's document. Without
+    `--db`, references must be declared by the files given; with `--db` (or
+    EVIDENCEDB_URL), that database is searched too, as `load` would. Nothing is written.
 
     Example: evidencedb validate seeds/
     """
-    from evidencedb.seedfiles.reading import read_seed_inputs
+    from evidencedb.operations.load import check_seed_files
+    from evidencedb.seedfiles.reading import read_seeds
+    from evidencedb.store.database import reading as reading_database
 
-    inputs = read_seed_inputs(paths)
-    echo_err(f"{len(inputs.bundles) + len(inputs.analyses)} file(s) valid")
+    read = read_seeds(paths)
+    if ctx.obj is None:
+        resolution = check_seed_files(None, read)
+    else:
+        with reading_database(ctx.obj, read_only=True) as connection:
+            resolution = check_seed_files(connection, read)
+    for warning in resolution.warnings:
+        echo_err(f"warning: {warning}")
+    echo_err(f"{len(read.bundles) + len(read.analyses)} file(s) valid")
 
 
 @command(commands)

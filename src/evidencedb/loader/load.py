@@ -34,11 +34,16 @@ from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.models import Intervention, Source, table_of
 
 
-def load(connection: Connection, bundles: Sequence[Bundle]) -> LoadReport:
-    """Check every reference of `bundles`, then write them. Raises ValidationFailed first if
-    anything is wrong, having written nothing."""
-    bundles = attach_registry_bundles(connection, bundles)
-    resolution = resolve(connection, bundles)
+def load(
+    connection: Connection, bundles: Sequence[Bundle], resolution: Resolution | None = None
+) -> LoadReport:
+    """Check every reference of `bundles` (unless the caller did: `resolution`, of the same
+    bundles), then write them. Raises ValidationFailed first if anything is wrong, having
+    written nothing."""
+    attached = attach_registry_bundles(connection, bundles)
+    if resolution is None or any(a is not b for a, b in zip(attached, bundles, strict=True)):
+        resolution = resolve(connection, attached)  # registry records were rewritten
+    bundles = attached
     report = LoadReport(warnings=list(resolution.warnings))
     source_ids = _upsert_sources(connection, resolution, report)
     intervention_ids = _upsert_interventions(connection, bundles, resolution, source_ids, report)

@@ -16,33 +16,41 @@ from sqlalchemy import Connection, Row, Table, select
 from evidencedb.enums import Registry, SourceKind, SourceOrigin
 from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.base import Cited
-from evidencedb.records.bundle import Bundle
+from evidencedb.records.bundle import Bundle, DeclaredKeys
 from evidencedb.records.location import Location
-from evidencedb.records.quotes import normalise_text, read_document
+from evidencedb.records.quotes import closest_passage, normalise_text, read_document
 from evidencedb.records.trial import InterventionRecord, SourceRecord
 from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.models import Intervention, Source, Trial, TrialIdentifier, table_of
 
 
-def resolve(connection: Connection, bundles: Sequence[Bundle]) -> Resolution:
-    """Check every reference of `bundles`; raises ValidationFailed listing every problem."""
-    resolution = Resolution(connection, bundles)
+def resolve(
+    connection: Connection | None,
+    bundles: Sequence[Bundle],
+    unvalidated: DeclaredKeys | None = None,
+) -> Resolution:
+    """Check every reference of `bundles`; raises ValidationFailed listing every problem.
+    Without a connection, only what the bundles declare is known. `unvalidated` holds keys
+    declared by items that failed validation: references to them are not reported."""
+    resolution = Resolution(connection, bundles, unvalidated)
     resolution.check()
     return resolution
 
 
 def rows_by_key(
-    connection: Connection, table: Table, keys: Iterable[str], *columns: Any
+    connection: Connection | None, table: Table, keys: Iterable[str], *columns: Any
 ) -> dict[str, Row[Any]]:
     """The stored rows of a table whose natural key is the single column `key`, by key: the
-    key first, then `columns`."""
+    key first, then `columns`. None of them without a database."""
+    if connection is None:
+        return {}
     statement = select(table.c.key, *columns)
     found = rows_where_in(connection, statement, table.c.key, sorted(set(keys)))
     return {row[0]: row for row in found}
 
 
-def ids_by_key(connection: Connection, table: Table, keys: Iterable[str]) -> dict[str, int]:
+def ids_by_key(connection: Connection | None, table: Table, keys: Iterable[str]) -> dict[str, int]:
     """The ids of the stored rows of `table` whose `key` is one of `keys`."""
     return {key: row.id for key, row in rows_by_key(connection, table, keys, table.c.id).items()}
 
@@ -77,9 +85,15 @@ class Resolution:
     the kind of every source cited, declared or stored, and `warnings` what could not be
     checked."""
 
-    def __init__(self, connection: Connection, bundles: Sequence[Bundle]) -> None:
+    def __init__(
+        self,
+        connection: Connection | None,
+        bundles: Sequence[Bundle],
+        unvalidated: DeclaredKeys | None = None,
+    ) -> None:
         self.connection = connection
         self.bundles = bundles
+        self.unvalidated = unvalidated or {}
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.sources: dict[str, tuple[SourceRecord, Bundle]] = {}
@@ -94,6 +108,10 @@ class Resolution:
         self._check_identifiers()
         if self.problems:
             raise ValidationFailed(self.problems)
+
+    def unchecked(self, section: str, key: str) -> bool:
+        """Whether `key` is declared by an item that failed validation (so it is not unknown)."""
+        return key in self.unvalidated.get(section, ())
 
     def _collect_declarations(self) -> None:
         for bundle in self.bundles:
@@ -121,7 +139,7 @@ class Resolution:
         previous = registry.get(record.key)
         if previous is None:
             registry[record.key] = (record, bundle)
-        elif previous[0] != record:
+        elif previous[0] != record and previous[1] is not bundle:  # else a duplicate key
             message = f"{what} {record.key!r} is declared differently in {previous[1].file}"
             self.problems.append(bundle.problem((*location, "key"), message))
 
@@ -148,6 +166,8 @@ class Resolution:
     def _require_source(self, bundle: Bundle, location: Location, key: str) -> bool:
         if key in self.source_kinds:
             return True
+        if self.unchecked("sources", key):
+            return False
         message = f"unknown source {key!r}: declare it under `sources:` or load the file that does"
         self.problems.append(bundle.problem(location, message))
         return False
@@ -176,6 +196,9 @@ class Resolution:
         for quote_location, quote in quotes:
             if normalise_text(quote) not in text:
                 message = f"quote not found in the text of source {key!r}: {quote!r}"
+                closest = closest_passage(quote, text)
+                if closest is not None:
+                    message += f"; the closest passage is {closest!r}"
                 self.problems.append(bundle.problem(quote_location, message))
 
     def _documents(self) -> dict[str, str | None]:
@@ -213,14 +236,20 @@ class Resolution:
         )
         for bundle in self.bundles:
             for i, arm in enumerate(bundle.data.arms):
-                if arm.source_trial is not None and arm.source_trial not in known_trials:
+                if (
+                    arm.source_trial is not None
+                    and arm.source_trial not in known_trials
+                    and not self.unchecked("trials", arm.source_trial)
+                ):
                     message = (
                         f"unknown trial {arm.source_trial!r}: load its seed file in the same "
                         "command or before this one"
                     )
                     self.problems.append(bundle.problem(("arms", i, "source_trial"), message))
                 for j, given in enumerate(arm.interventions):
-                    if given.intervention not in known_interventions:
+                    if given.intervention not in known_interventions and not self.unchecked(
+                        "interventions", given.intervention
+                    ):
                         message = (
                             f"unknown intervention {given.intervention!r}: declare it under "
                             "`interventions:` or load the file that does"
@@ -241,6 +270,8 @@ class Resolution:
                     message = f"identifier {identifier.value} is also given to trial {other[0]!r}"
                     self.problems.append(bundle.problem(("trial", "identifiers", i), message))
                 claimed[identifier.value] = (trial, bundle)
+        if self.connection is None:
+            return
         table = table_of(TrialIdentifier)
         holders = (
             select(table.c.value, Trial.key, Source.origin)

@@ -13,15 +13,15 @@ and path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator, Mapping
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, Strict
 
 from evidencedb.records.base import Record
 from evidencedb.records.baseline import BaselineMeasurementRecord, FlowRecord
 from evidencedb.records.facts import AdverseEventRecord, ComparisonRecord, ResultRecord
-from evidencedb.records.location import Location
+from evidencedb.records.location import Location, format_location
 from evidencedb.records.trial import (
     ArmRecord,
     EndpointRecord,
@@ -56,15 +56,22 @@ class TrialFile(Record):
     participant_flow: list[FlowRecord] = Field(default_factory=list)
 
 
-def local_problems(data: TrialFile) -> Iterator[tuple[Location, str]]:
+def local_problems(
+    data: TrialFile, also_declared: Mapping[str, set[str]] | None = None
+) -> Iterator[tuple[Location, str]]:
     """Problems visible within one file: duplicate keys and references to undeclared arms or
-    endpoints. Each comes with the location of the offending value."""
+    endpoints. Each comes with the location of the offending value. `also_declared` holds the
+    arm and endpoint keys of items set aside because they failed validation: references to
+    them are not reported again."""
+    also_declared = also_declared or {}
     yield from _duplicates("sources", [source.key for source in data.sources])
     yield from _duplicates("interventions", [item.key for item in data.interventions])
     yield from _duplicates("arms", [arm.key for arm in data.arms])
     yield from _duplicates("endpoints", [endpoint.key for endpoint in data.endpoints])
-    arms = {arm.key for arm in data.arms}
-    endpoints = {endpoint.key for endpoint in data.endpoints}
+    arms = {arm.key for arm in data.arms} | also_declared.get("arms", set())
+    endpoints = {endpoint.key for endpoint in data.endpoints} | also_declared.get(
+        "endpoints", set()
+    )
 
     def unknown_arm(location: Location, key: str | None) -> Iterator[tuple[Location, str]]:
         if key is not None and key not in arms:
@@ -102,6 +109,37 @@ def _arms_of_arm_facts(data: TrialFile) -> Iterator[tuple[Location, str]]:
     for section in ("adverse_events", "baseline_measurements", "participant_flow"):
         for index, row in enumerate(getattr(data, section)):
             yield (section, index, "arm"), row.arm
+# The natural key of each fact within one file (the trial is the file's own): two facts with
+# the same key would be one row in the database, and the later would silently win.
+_FACT_KEYS: dict[str, tuple[str, ...]] = {
+    "results": ("endpoint", "arm", "subgroup", "category", "source"),
+    "comparisons": ("endpoint", "arm", "comparator", "measure", "origin", "label", "source"),
+    "adverse_events": ("arm", "term", "organ_system", "category", "grade", "source"),
+}
+
+
+def duplicate_facts(
+    data: TrialFile, where: Callable[[Location], str] = format_location
+) -> Iterator[tuple[Location, str]]:
+    """Facts of one file that share a natural key: each later one, with `where` the first is
+    (a seed file passes a function that gives its file and line)."""
+    for section, columns in _FACT_KEYS.items():
+        first: dict[tuple[Any, ...], int] = {}
+        for index, fact in enumerate(getattr(data, section)):
+            key = tuple(getattr(fact, column) for column in columns)
+            if key not in first:
+                first[key] = index
+                continue
+            named = ", ".join(
+                f"{column} {str(value)!r}"
+                for column, value in zip(columns, key, strict=True)
+                if value not in ("", None)
+            )
+            yield (
+                (section, index),
+                f"duplicate of {where((section, first[key]))}: both state {named}; "
+                "keep one, or tell them apart (subgroup, category, label)",
+            )
 
 
 def _duplicates(section: str, keys: list[str]) -> Iterator[tuple[Location, str]]:
