@@ -21,6 +21,7 @@ from evidencedb.analysis import (
     meta_checks,
     number_checks,
     quote_checks,
+    quote_numbers,
     raw_checks,
     reconcile_checks,
 )
@@ -39,6 +40,7 @@ CHECKS: tuple[Check, ...] = (
     direction.estimate_against_arms,
     raw_checks.impossible_values,
     meta_checks.stale_meta_analysis_inputs,
+    quote_numbers.numbers_not_in_quotes,
 )
 
 
