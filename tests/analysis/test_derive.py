@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from evidencedb.analysis import stats
-from evidencedb.analysis.derive import contrasts, derived_comparisons
+from evidencedb.analysis.derive import contrasts, derived_comparisons, not_derived
 from evidencedb.enums import ComparisonMeasure, ComparisonOrigin
 from evidencedb.records.facts import ComparisonRecord
 from evidencedb.records.trial_file import TrialFile
@@ -258,6 +258,40 @@ def test_rates_on_different_units_derive_nothing() -> None:
         ]
     )
     assert derived_comparisons(data) == []
+    assert not_derived(data) == [
+        "no derived comparison for dfs, new vs old: the units differ (None vs '%')"
+    ]
+
+
+def test_a_qualified_value_says_why_nothing_was_derived() -> None:
+    data = trial_file(results=[rate("dfs", "new", 40, value_qualifier="<"), rate("dfs", "old", 20)])
+    assert not_derived(data) == [
+        "no derived comparison for dfs, new vs old: the value of new is qualified (<), not a number"
+    ]
+
+
+def test_what_was_derived_or_is_not_expected_is_not_listed() -> None:
+    derived = trial_file(results=[rate("dfs", "new", 40), rate("dfs", "old", 20)])
+    assert derived_comparisons(derived)
+    assert not_derived(derived) == []
+    medians = trial_file(
+        endpoints=[
+            {
+                "key": "pfs",
+                "name": "PFS",
+                "kind": "progression_free_survival",
+                "measure": "median",
+                "source": SOURCE,
+                "quote": "q",
+            }
+        ],
+        results=[
+            {"endpoint": "pfs", "arm": arm, "value": value, "unit": "months"}
+            for arm, value in (("new", 5.6), ("old", 2.8))
+        ],
+    )
+    assert derived_comparisons(medians) == []
+    assert not_derived(medians) == []
 
 
 def test_results_from_different_sources_are_not_paired() -> None:

@@ -126,6 +126,20 @@ def derived_comparisons(data: TrialFile) -> list[ComparisonRecord]:
     return derived
 
 
+def not_derived(data: TrialFile) -> list[str]:
+    """Why two results that could have been contrasted derived nothing, where a curator may
+    expect a comparison: a value with a qualifier, a value missing, units that differ. (Two
+    medians or means derive nothing by design, and are not listed.)"""
+    reasons = []
+    for pair in _pairs(data):
+        reason = _why_not_derived(pair)
+        if reason is not None:
+            label = f" [{pair.label}]" if pair.label else ""
+            contrast = f"{pair.endpoint.key}{label}, {pair.arm} vs {pair.comparator}"
+            reasons.append(f"no derived comparison for {contrast}: {reason}")
+    return reasons
+
+
 def contrasts(data: TrialFile) -> list[tuple[str, str]]:
     """(arm, comparator) pairs to compare: those of the file's comparisons, in their
     orientation, then experimental arms against comparator arms; each unordered pair once."""
@@ -202,6 +216,19 @@ def _derive(pair: _Pair) -> list[ComparisonRecord]:
         if counts[0] is not None and counts[1] is not None:
             return _from_counts(pair, *counts[0], *counts[1])
     return _from_rates(pair)
+
+
+def _why_not_derived(pair: _Pair) -> str | None:
+    if _derive(pair):
+        return None
+    for result, arm in ((pair.first, pair.arm), (pair.second, pair.comparator)):
+        if result.value_qualifier is not None:
+            return f"the value of {arm} is qualified ({result.value_qualifier}), not a number"
+        if result.value is None:
+            return f"{arm} has no value (and no numerator/denominator)"
+    if pair.first.unit != pair.second.unit:
+        return f"the units differ ({pair.first.unit!r} vs {pair.second.unit!r})"
+    return None
 
 
 def _counts(result: ResultRecord) -> tuple[int, int] | None:

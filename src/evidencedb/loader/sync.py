@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, delete, or_, select
 
-from evidencedb.analysis.derive import derived_comparisons
+from evidencedb.analysis.derive import derived_comparisons, not_derived
 from evidencedb.enums import SourceOrigin
 from evidencedb.loader.baseline_rows import baseline_rows, flow_rows
 from evidencedb.loader.bulk import (
@@ -322,7 +322,12 @@ class TrialSync:
                 )
                 results.append(row)
             # Derived rows are recomputed from the results on every load; the natural-key
-            # sync below makes that idempotent and replaces them when a result changes.
+            # sync below makes that idempotent and replaces them when a result changes. A
+            # curator is told why one is missing (registry records would drown the report).
+            if self.origin == SourceOrigin.CURATED:
+                self.report.warnings += [
+                    f"{bundle.file}: {reason}" for reason in not_derived(bundle.data)
+                ]
             for comparison in [*bundle.data.comparisons, *derived_comparisons(bundle.data)]:
                 row = comparison.model_dump(exclude={"groups"})
                 row.update(

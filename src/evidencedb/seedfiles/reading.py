@@ -28,6 +28,7 @@ from evidencedb.records.trial_file import TrialFile, duplicate_facts, local_prob
 from evidencedb.seedfiles.located_yaml import LocatedDocument, read_yaml
 
 SEED_SUFFIXES = (".yaml", ".yml")
+PERCENT_SPELLINGS = frozenset({"%", "percent", "per cent", "percentage", "percentages"})
 # The sections of a seed file that are lists of items, each validated on its own when the
 # whole file is not valid.
 _ITEM_SECTIONS = (
@@ -106,6 +107,7 @@ def _validate_document(document: LocatedDocument, reading: SeedReading) -> Bundl
     if not isinstance(raw, dict):
         reading.problems.append(document.problem((), "a seed file must be a mapping at top level"))
         return None
+    _one_percent_unit(raw)
     set_aside: DeclaredKeys = {}
     kept: dict[str, list[int]] = {}
     try:
@@ -124,6 +126,18 @@ def _validate_document(document: LocatedDocument, reading: SeedReading) -> Bundl
     ]
     reading.problems.extend(bundle.problem(location, message) for location, message in local)
     return bundle
+
+
+def _one_percent_unit(raw: dict[str, Any]) -> None:
+    """Units have one vocabulary: `percent`, `per cent`, `percentage` and `%` are all `%`, so
+    that the 0-100 rule and the database's CHECK hold for each, and two results in `%` and
+    `percent` are compared. (Registry records keep the registry's text: their importer
+    decides what is a percentage.)"""
+    results = raw.get("results")
+    for result in results if isinstance(results, list) else []:
+        unit = result.get("unit") if isinstance(result, dict) else None
+        if isinstance(unit, str) and " ".join(unit.lower().split()) in PERCENT_SPELLINGS:
+            result["unit"] = "%"
 
 
 def _valid_part(
