@@ -22,7 +22,15 @@ from evidencedb.records.quotes import closest_passage, normalise_text, read_docu
 from evidencedb.records.trial import InterventionRecord, SourceRecord
 from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.chunks import rows_where_in
-from evidencedb.store.models import Intervention, Source, Trial, TrialIdentifier, table_of
+from evidencedb.store.models import (
+    Arm,
+    Endpoint,
+    Intervention,
+    Source,
+    Trial,
+    TrialIdentifier,
+    table_of,
+)
 
 
 def resolve(
@@ -106,6 +114,7 @@ class Resolution:
         self._check_sources()
         self._check_other_references()
         self._check_identifiers()
+        self._check_keys_of_other_origins()
         if self.problems:
             raise ValidationFailed(self.problems)
 
@@ -286,3 +295,33 @@ class Resolution:
             if owner != trial and not taken_over:
                 message = f"identifier {value} already belongs to trial {owner!r} in the database"
                 self.problems.append(bundle.problem(("trial", "identifiers"), message))
+
+    def _check_keys_of_other_origins(self) -> None:
+        """An arm or endpoint key that the same trial already has from the other origin (a
+        seed file whose trial key is an imported NCT id, restating its arms): each origin
+        owns its own rows, and two rows with one key cannot both stand."""
+        if self.connection is None:
+            return
+        by_key = {bundle.data.trial.key: bundle for bundle in self.bundles}
+        sources = table_of(Source)
+        for section, model in (("arms", Arm), ("endpoints", Endpoint)):
+            table = table_of(model)
+            stored = (
+                select(Trial.key, table.c.key, sources.c.origin)
+                .join(Trial, Trial.id == table.c.trial_id)
+                .join(sources, sources.c.id == table.c.source_id)
+            )
+            taken: dict[tuple[str, str], str] = {}
+            for trial, key, origin in rows_where_in(self.connection, stored, Trial.key, by_key):
+                if origin != by_key[trial].origin:
+                    taken[(trial, key)] = str(origin)
+            for trial, bundle in by_key.items():
+                for index, item in enumerate(getattr(bundle.data, section)):
+                    origin = taken.get((trial, item.key))
+                    if origin is not None:
+                        message = (
+                            f"trial {trial!r} already has {section[:-1]} {item.key!r} from its "
+                            f"{origin} records; give this file's {section[:-1]} another key "
+                            "(merging a registry record and a publication is not supported yet)"
+                        )
+                        self.problems.append(bundle.problem((section, index, "key"), message))
