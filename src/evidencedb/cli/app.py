@@ -20,6 +20,7 @@ from evidencedb.cli import (
     plot_commands,
     query_commands,
     reconcile_commands,
+    remove_commands,
     serve_commands,
 )
 from evidencedb.cli.command import Group
@@ -39,6 +40,7 @@ COMMAND_MODULES = (
     plot_commands,
     import_commands,
     serve_commands,
+    remove_commands,
 )
 
 app = typer.Typer(
