@@ -74,6 +74,13 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[T
 
 
 @pytest.fixture
+def postgresql_database(postgres_user: str, postgres_schema_script: str) -> Iterator[TestDatabase]:
+    """`database` on PostgreSQL only, for what only PostgreSQL has (roles and grants)."""
+    with postgres_copy(postgres_schema_script, postgres_user) as copy:
+        yield copy
+
+
+@pytest.fixture
 def sqlite_database(sqlite_template: Path, tmp_path: Path) -> TestDatabase:
     """`database` on SQLite only."""
     return sqlite_copy(sqlite_template, tmp_path)

@@ -66,6 +66,10 @@ class DatabaseNotReady(EvidenceError):
     """The database is missing or not at the revision this version of evidencedb expects."""
 
 
+class DatabaseReadOnly(EvidenceError):
+    """The database refused a write: the login (or the file) may only read."""
+
+
 class DatabaseUnavailable(EvidenceError):
     """The database cannot be reached: wrong host, port, name, role or password."""
 

@@ -216,3 +216,26 @@ def postgres_empty(user_role: str) -> Iterator[TestDatabase]:
     """An empty database of one test: a new schema of the test database, dropped afterwards."""
     with postgres_scratch("SCHEMA", "t_") as schema:
         yield postgres_database(postgres_url(schema=schema), user_role)
+
+
+@contextmanager
+def postgres_reader(database: TestDatabase, *, read_only_sessions: bool) -> Iterator[TestDatabase]:
+    """`database` (PostgreSQL) through a new login that may only SELECT, as the README's
+    evidencedb_reader; with `read_only_sessions`, its sessions are also read-only by default
+    (the README's `default_transaction_read_only = on`)."""
+    url = make_url(database.url)
+    schema = url.query["options"].removeprefix("-csearch_path=")
+    grants = [
+        f'GRANT USAGE ON SCHEMA "{schema}" TO "{{name}}"',
+        f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{{name}}"',
+    ]
+    if read_only_sessions:
+        grants.append('ALTER ROLE "{name}" SET default_transaction_read_only = on')
+    with postgres_scratch("ROLE", "evidencedb_reader_", *grants) as role:
+        try:
+            yield postgres_database(url, role).as_user()
+        finally:  # its grants go first, or the role cannot be dropped
+            admin = create_engine(POSTGRES_URL, poolclass=NullPool)
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP OWNED BY "{role}"'))
+            admin.dispose()

@@ -7,18 +7,26 @@ yields one connection in one transaction (`store.transaction`), which the caller
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
-from evidencedb.errors import DatabaseNotReady
+from evidencedb.errors import DatabaseNotReady, DatabaseReadOnly, EvidenceError
 from evidencedb.store import revision
-from evidencedb.store.engine import make_engine, resolve_url, sqlite_path
+from evidencedb.store.engine import display_url, make_engine, resolve_url, sqlite_path
 from evidencedb.store.transaction import transaction
 
 IN_MEMORY = "sqlite://"
+# PostgreSQL's insufficient_privilege (no INSERT grant) and read_only_sql_transaction (a role
+# whose default_transaction_read_only is on).
+_READ_ONLY_SQLSTATES = frozenset({"42501", "25006"})
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 @contextmanager
@@ -45,10 +53,32 @@ def writing(url: str | URL | None, *, dry_run: bool = False) -> Iterator[Connect
 
     Writers are serialised (`take_write_lock`). A dry run does the same work and then rolls
     back; where its SQLite file does not exist, it works on an empty in-memory database
-    instead, so that it creates no file."""
-    if dry_run and not database_exists(url):
-        url = IN_MEMORY
-    with open_engine(url, write=True) as engine, transaction(engine) as connection:
+    instead, so that it creates no file. A new SQLite file is written under a temporary name
+    and put in place when the transaction commits (`created_atomically`): a failed first
+    write leaves no file behind. A login that may not write is one line
+    (`DatabaseReadOnly`), and the transaction is rolled back."""
+    resolved = _resolved(url)
+    path = sqlite_path(resolved)
+    if dry_run and not database_exists(resolved):
+        resolved = _resolved(IN_MEMORY)
+    elif path is not None and not path.exists():
+        with (
+            created_atomically(path) as temporary,
+            _writing(resolved.set(database=str(temporary)), dry_run) as connection,
+        ):
+            yield connection
+        return
+    with _writing(resolved, dry_run) as connection:
+        yield connection
+
+
+@contextmanager
+def _writing(url: URL, dry_run: bool) -> Iterator[Connection]:
+    with (
+        open_engine(url, write=True) as engine,
+        _refusals_of_writes(engine.url),
+        transaction(engine) as connection,
+    ):
         take_write_lock(connection)
         if revision.needs_schema(connection):
             from evidencedb.store import migrate  # Alembic, only where a schema is created
@@ -59,6 +89,65 @@ def writing(url: str | URL | None, *, dry_run: bool = False) -> Iterator[Connect
             connection.rollback()
         elif connection.in_transaction():
             refresh_statistics(connection)
+
+
+@contextmanager
+def created_atomically(path: Path) -> Iterator[Path]:
+    """A temporary file name beside `path` to create a new SQLite database in; when the block
+    ends without error, the file is put at `path`, else removed with its journal.
+
+    The temporary file is linked to `path` (`os.link`), which fails where `path` exists: a
+    database another process created meanwhile is never overwritten, and this one is then
+    refused with a message (nothing of it was visible). Where the filesystem has no hard
+    links, it is renamed into place after a check that `path` is still free (a window of
+    microseconds instead of none). Deleting a failed `path` instead would race with a
+    concurrent writer that opened the same new file."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.creating")
+    try:
+        yield temporary
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise EvidenceError(
+                f"{path} was created by another process during this command; nothing was "
+                "written: run it again"
+            ) from None
+        except OSError:  # no hard links here (some network and FAT filesystems)
+            if path.exists():
+                raise EvidenceError(
+                    f"{path} was created by another process during this command; nothing "
+                    "was written: run it again"
+                ) from None
+            os.replace(temporary, path)
+    finally:
+        for leftover in (temporary, *(Path(f"{temporary}{end}") for end in _SQLITE_SIDE_FILES)):
+            leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def _refusals_of_writes(url: URL) -> Iterator[None]:
+    """A write the database refuses for want of privilege becomes one line naming the login."""
+    try:
+        yield
+    except DBAPIError as error:
+        if not _is_refused_write(error):
+            raise
+        login = f"the login {url.username!r}" if url.username else "this login"
+        if url.get_backend_name() == "sqlite":
+            raise DatabaseReadOnly(
+                f"{display_url(url)} is read-only for this user: nothing was written"
+            ) from None
+        raise DatabaseReadOnly(
+            f"{login} is read-only on {display_url(url)}: nothing was written; "
+            "use a login that may write (the README's evidencedb_writer)"
+        ) from None
+
+
+def _is_refused_write(error: DBAPIError) -> bool:
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _READ_ONLY_SQLSTATES:
+        return True
+    return getattr(original, "sqlite_errorname", "").startswith("SQLITE_READONLY")
 
 
 @contextmanager
