@@ -227,7 +227,9 @@ class AdverseEventCategory(StrEnum):
     ANY = "any"
 
 
-AE_GRADES = ("1", "2", "3", "4", "5", ">=1", ">=2", ">=3", ">=4", ">=5")
+# A CTCAE grade, "grade N or higher", or a range of grades as reports give them ("grade 3-4").
+AE_GRADE_RANGES = tuple(f"{low}-{high}" for low in range(1, 5) for high in range(low + 1, 6))
+AE_GRADES = ("1", "2", "3", "4", "5", ">=1", ">=2", ">=3", ">=4", ">=5", *AE_GRADE_RANGES)
 
 
 class MetaMeasure(StrEnum):

@@ -312,17 +312,51 @@ def test_quote_not_in_its_document(tmp_path: Path, database: TestDatabase) -> No
     }
 
 
-def test_missing_document_is_information(tmp_path: Path, database: TestDatabase) -> None:
+def test_a_document_that_cannot_be_read_is_a_warning(
+    tmp_path: Path, database: TestDatabase
+) -> None:
     results = both_results(value=1) + both_results("cr", value=1)
     load(seed(tmp_path, results=results, document=DOCUMENT), database)
+    (tmp_path / "paper.txt").unlink()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code, findings = check(database, "--seeds", str(elsewhere))
     assert code == 0
     [finding] = named(findings, "document_missing")
-    assert finding["severity"] == "info"
+    assert finding["severity"] == "warning"
     assert finding["source"] == "paper"
+    assert finding["message"] == (
+        f"document cannot be read at {tmp_path.resolve() / 'paper.txt'} or "
+        f"{elsewhere / 'paper.txt'}; quotes of this source were not checked"
+    )
     assert named(findings, "quote_not_in_document") == []
+    strict = run_cli("check", "--strict", "--seeds", str(elsewhere), db=database)
+    assert strict.exit_code == 1
+    assert strict.stderr.endswith("0 error, 1 warning, 0 info finding(s)\n")
+
+
+def test_documents_are_found_relative_to_the_seed_file_that_declared_them(
+    tmp_path: Path, database: TestDatabase
+) -> None:
+    # Two seed folders, neither the working directory's seeds/: both documents are checked.
+    first, second = tmp_path / "one", tmp_path / "two"
+    for folder, trial in ((first, "t1"), (second, "t2")):
+        folder.mkdir()
+        path = seed(folder, results=[], document=DOCUMENT)
+        text = path.read_text(encoding="utf-8").replace("t1", trial)
+        text = text.replace("key: paper", f"key: {trial}").replace(
+            "source: paper", f"source: {trial}"
+        )
+        path.write_text(text, encoding="utf-8")
+        load(path, database)
+    (second / "paper.txt").write_text("nothing of it", encoding="utf-8")
+    code, findings = check(database)
+    assert code == 1
+    assert named(findings, "document_missing") == []
+    assert {f["source"] for f in named(findings, "quote_not_in_document")} == {"t2"}
+    [changed] = named(findings, "document_changed")
+    assert (changed["severity"], changed["source"]) == ("warning", "t2")
+    assert changed["message"].startswith(f"document at {(second / 'paper.txt').resolve()} changed")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "table"])

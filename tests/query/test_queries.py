@@ -213,7 +213,8 @@ def corpus(database: TestDatabase, tmp_path: Path) -> TestDatabase:
 
 
 def _grade_floor(grade: str) -> int:
-    return int(grade[-1]) if grade else 0
+    """'3', '>=3' and the range '3-4' all start at grade 3; '' is ungraded."""
+    return int(grade.removeprefix(">=")[0]) if grade else 0
 
 
 VIEWS: tuple[facts.FactView, ...] = tuple(facts.FACT_VIEWS)

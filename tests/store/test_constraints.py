@@ -99,6 +99,15 @@ OTHER_VIOLATIONS: dict[str, tuple[Any, dict[str, Any]]] = {
         {"participants_affected": 4, "participants_at_risk": 3},
     ),
     "grade 6": (AdverseEvent, {"grade": "6"}),
+    "grade range reversed": (AdverseEvent, {"grade": "4-3"}),
+    "percentage of participants above 100": (
+        AdverseEvent,
+        {"participants_affected_percent": 100.5},
+    ),
+    "negative percentage of participants": (
+        AdverseEvent,
+        {"participants_affected_percent": -1.0},
+    ),
     "negative event count": (AdverseEvent, {"event_count": -1}),
     "duplicate natural key": (AdverseEvent, {"term": "Serious adverse events (all terms)"}),
 }

@@ -154,6 +154,9 @@ def _python_rules(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
             bad("adverse_events", row, "more participants affected than at risk")
         if row["grade"] not in ("", *AE_GRADES):
             bad("adverse_events", row, f"grade {row['grade']!r}")
+        percent = row.get("participants_affected_percent")
+        if percent is not None and not 0 <= percent <= 100:
+            bad("adverse_events", row, f"{percent}% of participants")
     for name in FACT_TABLES:
         for row in rows[name]:
             if row["source_id"] is None:

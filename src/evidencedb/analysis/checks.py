@@ -47,13 +47,13 @@ CHECKS: tuple[Check, ...] = (
 def run_checks(connection: Connection, documents_root: Path | None = None) -> list[Finding]:
     """Every finding in the database, errors first.
 
-    `documents_root` is the folder that the sources' `document` paths are relative to (the
-    seed files' folder); without it quotes are not checked against documents.
+    Quotes are checked against each source's document where the loader found it;
+    `documents_root` is where to look for documents it did not record (the folder that the
+    sources' `document` paths are relative to, for databases loaded by an older evidencedb).
     """
     keys = RowKeys(connection)
     findings: list[Finding] = []
     for check in CHECKS:
         findings.extend(check(connection, keys))
-    if documents_root is not None:
-        findings.extend(quote_checks.quotes_not_in_documents(connection, keys, documents_root))
+    findings.extend(quote_checks.quotes_not_in_documents(connection, keys, documents_root))
     return sorted(findings, key=lambda finding: finding.sort_key)

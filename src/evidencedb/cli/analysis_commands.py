@@ -123,13 +123,21 @@ def check(
         typer.Option(
             "--seeds",
             metavar="FOLDER",
-            help="Folder the sources' document paths are relative to (the seed files' folder).",
+            help="Where to look for a document the loader did not record or that moved: the "
+            "folder its `document:` path is relative to.",
         ),
     ] = Path("seeds"),
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit 1 on warnings too (a document not read, ...)."),
+    ] = False,
     fmt: FormatOption = "table",
 ) -> None:
     """List data-quality findings with their severity, the fact and its source; exit 1 when
-    any is an error, so that it can gate a pipeline.
+    any is an error (with --strict, a warning too), so that it can gate a pipeline.
+
+    Quotes are checked against each source's document where the loader found it, relative to
+    the seed file that declared it; --seeds is only where to look for one that moved.
 
     Errors: a percentage that is not numerator/denominator beyond rounding, a CI that does
     not contain its estimate, more participants affected than at risk, a randomised contrast
@@ -137,12 +145,13 @@ def check(
 
     Warnings: arm sizes that differ between endpoints, counts above an arm's enrolment, an
     endpoint with no result, a randomised contrast in a non-randomised trial, a fact whose
-    number its quote does not write (81.6 / 81.6%, .59 / 0.59, 1,234, ten all match).
+    number its quote does not write (81.6 / 81.6%, .59 / 0.59, 1,234, ten all match), a
+    document that cannot be read (its quotes were not checked) or that changed since it was
+    loaded.
 
-    Info: a document that is not at hand (its quotes were not checked), endpoints of a trial
-    that has no results yet.
+    Info: endpoints of a trial that has no results yet.
 
-    Example: evidencedb check --seeds seeds/ --format csv > findings.csv
+    Example: evidencedb check --strict --format csv > findings.csv
     """
     from evidencedb.analysis import checks
     from evidencedb.analysis.findings import FINDING_COLUMNS, has_errors
@@ -153,7 +162,7 @@ def check(
     if findings or fmt != "table":
         _print([finding.as_dict() for finding in findings], FINDING_COLUMNS, fmt)
     echo_err(_summary(findings))
-    if has_errors(findings):
+    if has_errors(findings) or (strict and any(f.severity == "warning" for f in findings)):
         raise typer.Exit(1)
 
 

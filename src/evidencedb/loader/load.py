@@ -70,6 +70,9 @@ def _upsert_sources(
     for record in declared:
         row = record.model_dump(exclude={"reports_on"})
         row["origin"] = resolution.sources[record.key][1].origin
+        row |= resolution.documents.get(
+            record.key, {"document_path": None, "document_sha256": None}
+        )
         rows.append(row)
     upserted = upsert_by_key(connection, table, rows)
     report.count(table.name, upserted.changes)

@@ -18,7 +18,12 @@ from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.base import Cited
 from evidencedb.records.bundle import Bundle, DeclaredKeys
 from evidencedb.records.location import Location
-from evidencedb.records.quotes import closest_passage, normalise_text, read_document
+from evidencedb.records.quotes import (
+    closest_passage,
+    document_sha256,
+    normalise_text,
+    read_document,
+)
 from evidencedb.records.trial import InterventionRecord, SourceRecord
 from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.chunks import rows_where_in
@@ -108,6 +113,8 @@ class Resolution:
         self.interventions: dict[str, tuple[InterventionRecord, Bundle]] = {}
         self.trial_keys: dict[str, Bundle] = {}
         self.source_kinds: dict[str, SourceKind] = {}
+        # Per declared source with a document: where it was found and the hash of its bytes.
+        self.documents: dict[str, dict[str, str | None]] = {}
 
     def check(self) -> None:
         self._collect_declarations()
@@ -218,6 +225,10 @@ class Resolution:
                 continue
             path = bundle.base_dir / source.document
             texts[key] = read_document(path)
+            self.documents[key] = {
+                "document_path": str(path.resolve()),
+                "document_sha256": document_sha256(path),
+            }
             if texts[key] is None:
                 self.warnings.append(
                     f"{bundle.file}: document of source {key!r} cannot be read at {path}; "

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
+from evidencedb.enums import AE_GRADE_RANGES
 from evidencedb.query.filters import FactFilters, equal_conditions, fact_conditions, filter_values
 from evidencedb.query.paging import Page, paged
 from evidencedb.query.statement import AnySelect, Names, contains, with_values
@@ -183,11 +184,18 @@ def _comparisons_flat(names: Names) -> AnySelect:
 
 
 def grade_floor() -> ColumnElement[Any]:
-    """The lowest grade an adverse-event row covers: '3' and '>=3' both give 3; '' gives 0."""
+    """The lowest grade an adverse-event row covers: '3', '>=3' and '3-4' give 3; '' gives 0."""
     return case(
-        *((AdverseEvent.grade.in_((str(n), f">={n}")), literal(n)) for n in range(1, 6)),
+        *(
+            (AdverseEvent.grade.in_((str(n), f">={n}", *_ranges_from(n))), literal(n))
+            for n in range(1, 6)
+        ),
         else_=literal(0),
     )
+
+
+def _ranges_from(low: int) -> list[str]:
+    return [grades for grades in AE_GRADE_RANGES if grades.startswith(f"{low}-")]
 
 
 def _adverse_event_conditions(names: Names) -> list[ColumnElement[bool]]:
@@ -227,6 +235,7 @@ def _adverse_events_flat(names: Names) -> AnySelect:
             AdverseEvent.participants_affected_raw,
             AdverseEvent.participants_at_risk_raw,
             AdverseEvent.event_count_raw,
+            AdverseEvent.participants_affected_percent,
         )
         .select_from(AdverseEvent)
         .join(Trial, Trial.id == AdverseEvent.trial_id)

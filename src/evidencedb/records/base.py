@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -59,9 +60,12 @@ def _grade(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, str):
-        value = value.replace("≥", ">=").replace(" ", "")
+        value = re.sub(r"\s|grade", "", value.lower().replace("≥", ">="))
+        value = re.sub(r"[\u2010-\u2015\u2212]|to", "-", value)  # 3–4, 3 to 4: 3-4
         if value not in ("", *AE_GRADES):
-            raise ValueError("a CTCAE grade 1-5, or '>=N' for grade N or higher")
+            raise ValueError(
+                "a CTCAE grade 1-5, '>=N' for grade N or higher, or a range such as '3-4'"
+            )
     return value
 
 

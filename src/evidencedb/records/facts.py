@@ -144,6 +144,9 @@ class AdverseEventRecord(Cited):
     vocabulary: Text | None = None
     participants_affected: Count | None = None
     participants_at_risk: Count | None = None
+    participants_affected_percent: Annotated[Number, Field(ge=0, le=100)] | None = Field(
+        None, description="Percentage of participants affected, as the source gives it (0-100)."
+    )
     event_count: Count | None = None
     time_frame: Text | None = None
     # The source's own text of a count that broke a rule (registry records).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from pathlib import Path
@@ -68,5 +69,16 @@ def read_document(path: Path) -> str | None:
         if not path.is_file():
             return None
         return normalise_text(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def document_sha256(path: Path) -> str | None:
+    """The SHA-256 of a document's bytes (what `check` compares to tell that it changed), or
+    None where it cannot be read (see `read_document`)."""
+    try:
+        if not path.is_file():
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except (OSError, ValueError):
         return None

@@ -267,6 +267,10 @@ class AdverseEvent(ProvenanceMixin, Base):
             "grade IN ('', " + ", ".join(f"'{grade}'" for grade in AE_GRADES) + ")",
             name="grade_ctcae",
         ),
+        CheckConstraint(
+            "participants_affected_percent BETWEEN 0 AND 100",
+            name="participants_affected_percent_in_range",
+        ),
         Index(None, "arm_id"),
         Index(None, "term"),
     )
@@ -283,7 +287,8 @@ class AdverseEvent(ProvenanceMixin, Base):
         comment="serious, non_serious or any.",
     )
     grade: Mapped[EmptyText] = mapped_column(
-        comment="CTCAE grade '1'..'5', '>=N' for grade N or higher; '' when not graded."
+        comment="CTCAE grade '1'..'5', '>=N' for grade N or higher, a range 'N-M' such as "
+        "'3-4'; '' when not graded."
     )
     is_aggregate: Mapped[bool] = mapped_column(
         server_default=false(), default=False, comment="Row totals several terms (e.g. any SAE)."
@@ -291,6 +296,9 @@ class AdverseEvent(ProvenanceMixin, Base):
     vocabulary: Mapped[OptionalText] = mapped_column(comment="MedDRA, CTCAE v5.0, free text, ...")
     participants_affected: Mapped[Count] = mapped_column(comment="Participants with the event.")
     participants_at_risk: Mapped[Count] = mapped_column(comment="Participants at risk.")
+    participants_affected_percent: Mapped[Number] = mapped_column(
+        comment="Percentage of participants affected, as the source gives it (0-100)."
+    )
     event_count: Mapped[Count] = mapped_column(comment="Number of events.")
     time_frame: Mapped[OptionalText] = mapped_column(comment="Time frame of collection.")
     participants_affected_raw: Mapped[OptionalText] = mapped_column(

@@ -97,6 +97,12 @@ class Source(Base):
     document: Mapped[OptionalText] = mapped_column(
         comment="Path of the document's text as given in the seed file, for quote checks."
     )
+    document_path: Mapped[OptionalText] = mapped_column(
+        comment="Where the loader found the document (absolute), for `check` to read it again."
+    )
+    document_sha256: Mapped[OptionalText] = mapped_column(
+        comment="SHA-256 of the document's bytes when it was loaded: `check` says if it changed."
+    )
     record_version: Mapped[OptionalText] = mapped_column(
         comment="Registry record version: its last-update date."
     )
