@@ -10,9 +10,10 @@ appears), half at a random moment after it starts writing transaction pages into
 drawn over how long an uninterrupted load keeps the database open, or writes the WAL before
 checkpointing it, times 1.6 (the runs go two at a time, each a little slower than alone).
 Half of the runs start from the seeds already loaded, half from no database at all (the kill
-may then land while the schema is being created). After each kill, `PRAGMA integrity_check`
-must say ok and the content must equal the content before the load or the content after an
-uninterrupted one, byte for byte.
+may then land while the schema is being created, in the temporary file a new database is
+written to before it is put in place: then no database appears). After each kill,
+`PRAGMA integrity_check` must say ok and the content must equal the content before the load
+or the content after an uninterrupted one, byte for byte.
 
 PostgreSQL is not killed here: its durability is the server's, and a client killed mid-
 transaction is an aborted transaction (the concurrency tests cover PostgreSQL).
@@ -62,12 +63,18 @@ def _load(path: Path, folder: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _wal(target: Path) -> Path:
+    """The WAL file of the load into `target`: a new database is written under a temporary
+    name beside it (`store.database.created_atomically`), and has that file's WAL."""
+    creating = sorted(target.parent.glob(f".{target.name}.*.creating-wal"))
+    return creating[0] if creating else Path(f"{target}-wal")
+
+
 def _reached(process: subprocess.Popen[bytes], target: Path, moment: str) -> float | None:
     """Wait until the load reaches `moment`: "open", it has opened the database (its WAL file
     appears), or "wal", it writes transaction pages into the WAL (spilling a transaction too
     big for the page cache, or committing). Returns when, or None if it ended first."""
-    wal = Path(f"{target}-wal")
-    while not (wal.exists() and (moment == "open" or wal.stat().st_size > 0)):
+    while not ((wal := _wal(target)).exists() and (moment == "open" or wal.stat().st_size > 0)):
         if process.poll() is not None:
             return None
         time.sleep(0.0005)
@@ -117,7 +124,7 @@ def _killed(target: Path, folder: Path, moment: str, delay: float) -> tuple[bool
     try:
         process.wait(timeout=max(reached + delay - time.monotonic(), 0.0001))
     except subprocess.TimeoutExpired:
-        wal = Path(f"{target}-wal")
+        wal = _wal(target)
         writing = wal.exists() and wal.stat().st_size > 0
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
