@@ -38,26 +38,28 @@ def test_a_seed_restating_imported_arm_keys_is_a_located_error(
     assert outcome.exit_code == 1
     assert "Traceback" not in outcome.stderr
     arm_line, endpoint_line = line_of(path, "- key: 1-placebo"), line_of(path, "- key: primary-1")
+    fix = (
+        "state the trial's NCT id under `trial.identifiers` to merge this file with the "
+        "registry record, or give this {} another key"
+    )
     assert outcome.stderr.splitlines() == [
         f"error: {path}:{arm_line} arms[0].key: trial 'NCT00763412' already has arm "
-        "'1-placebo' from its ctgov records; give this file's arm another key (merging a registry "
-        "record and a publication is not supported yet)",
-        f"error: {path}:{endpoint_line} endpoints[0].key: trial 'NCT00763412' already has endpoint "
-        "'primary-1' from its ctgov records; give this file's endpoint another key (merging a "
-        "registry record and a publication is not supported yet)",
+        f"'1-placebo' from its ctgov records; {fix.format('arm')}",
+        f"error: {path}:{endpoint_line} endpoints[0].key: trial 'NCT00763412' already has "
+        f"endpoint 'primary-1' from its ctgov records; {fix.format('endpoint')}",
         "2 problems; nothing was written",
     ]
     assert snapshot(database) == before
 
 
-def test_a_seed_title_that_is_not_written_says_so(database: TestDatabase, tmp_path: Path) -> None:
+def test_a_seed_under_its_own_keys_describes_the_trial(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    # A seed file describes its trial whoever wrote it first (issue 18): its title is used.
     assert run_cli("import", "ctgov", str(RECORD), db=database).exit_code == 0
     path = _seed(tmp_path, "placebo", "my-primary")
     outcome = run_cli("load", str(path), db=database)
     assert outcome.exit_code == 0, outcome.stderr
-    assert outcome.stderr.startswith(
-        f"warning: {path}: trial 'NCT00763412' is described by its ctgov records, which stand: "
-        "this file's title and other trial fields are not written"
-    )
-    titles = run_cli("sql", "SELECT title FROM trials", "--format", "csv", db=database)
-    assert "My own title" not in titles.stdout
+    assert "warning" not in outcome.stderr
+    titles = run_cli("sql", "SELECT title FROM trials", "--format", "csv", db=database.as_user())
+    assert titles.stdout.splitlines() == ["title", "My own title"]

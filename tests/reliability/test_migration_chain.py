@@ -10,14 +10,15 @@ needs more than that (a NOT NULL column without a default, a renamed or moved co
 in AT_REVISION. Downgrading from head to each revision in between and back must keep what
 exists at that revision too.
 
-What this proves today: the chain is base -> 0001 -> 0002 -> 0003 -> 0004 (0002 adds the
+What this proves today: the chain is base -> 0001 -> ... -> 0005 (0002 adds the
 intervention search indexes, and builds them from the rows already there; 0003 caps the
-pending lists of the PostgreSQL ones; 0004 adds columns that a reload fills in for sources,
-FILLED_BY_RELOAD, and widens a CHECK). So the walk checks data inserted at 0001 to 0003
-surviving the upgrade to head, and the loader agreeing with raw rows inserted there, and the
-round trip goes down to 0001, 0002 and 0003 and back. The two self-tests at the end add a throwaway
-revision after head to a copy of the migrations, one that keeps data and one that loses it,
-and show the walk passes the first and catches the second.
+pending lists of the PostgreSQL ones; 0004 adds the trial history; 0005 adds columns that a
+reload fills in for sources, FILLED_BY_RELOAD, and widens a CHECK). So the walk checks data
+inserted at every revision surviving the upgrade to head, and the loader agreeing with raw
+rows inserted there, and the round trip goes down to each revision and back. The two
+self-tests at the end add a throwaway revision after head to a copy of the migrations, one
+that keeps data and one that loses it, and show the walk passes the first and catches the
+second.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ Rows = dict[str, list[dict[str, Any]]]
 # to insert there. Empty while every revision's columns are a subset of head's with defaults.
 AT_REVISION: dict[str, Callable[[Rows, Connection], Rows]] = {}
 # revision -> tables whose rows a load fills in when the database comes from before that
-# revision: columns only the loader can know (0004: where it found each source's document).
-FILLED_BY_RELOAD: dict[str, set[str]] = {"0004": {"sources"}}
+# revision: columns only the loader can know (0005: where it found each source's document).
+FILLED_BY_RELOAD: dict[str, set[str]] = {"0005": {"sources"}}
 
 
 def _config(scripts: Path, connection: Connection) -> Config:

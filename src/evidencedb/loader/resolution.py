@@ -308,12 +308,17 @@ class Resolution:
                 self.problems.append(bundle.problem(("trial", "identifiers"), message))
 
     def _check_keys_of_other_origins(self) -> None:
-        """An arm or endpoint key that the same trial already has from the other origin (a
-        seed file whose trial key is an imported NCT id, restating its arms): each origin
-        owns its own rows, and two rows with one key cannot both stand."""
+        """A seed file whose trial key is an imported trial's, without stating its NCT id
+        (which would merge the two: `registry_links`), and which restates a registry arm's or
+        endpoint's key: each origin owns its rows, and two rows with one key cannot stand."""
         if self.connection is None:
             return
-        by_key = {bundle.data.trial.key: bundle for bundle in self.bundles}
+        by_key = {
+            bundle.data.trial.key: bundle
+            for bundle in self.bundles
+            if bundle.origin == SourceOrigin.CURATED
+            and not any(i.registry == Registry.NCT for i in bundle.data.trial.identifiers)
+        }
         sources = table_of(Source)
         for section, model in (("arms", Arm), ("endpoints", Endpoint)):
             table = table_of(model)
@@ -324,7 +329,7 @@ class Resolution:
             )
             taken: dict[tuple[str, str], str] = {}
             for trial, key, origin in rows_where_in(self.connection, stored, Trial.key, by_key):
-                if origin != by_key[trial].origin:
+                if origin != SourceOrigin.CURATED:
                     taken[(trial, key)] = str(origin)
             for trial, bundle in by_key.items():
                 for index, item in enumerate(getattr(bundle.data, section)):
@@ -332,7 +337,8 @@ class Resolution:
                     if origin is not None:
                         message = (
                             f"trial {trial!r} already has {section[:-1]} {item.key!r} from its "
-                            f"{origin} records; give this file's {section[:-1]} another key "
-                            "(merging a registry record and a publication is not supported yet)"
+                            f"{origin} records; state the trial's NCT id under "
+                            "`trial.identifiers` to merge this file with the registry record, "
+                            f"or give this {section[:-1]} another key"
                         )
                         self.problems.append(bundle.problem((section, index, "key"), message))

@@ -102,21 +102,14 @@ class TrialSync:
         if self.origin == SourceOrigin.CURATED:
             keys = []  # a seed file describes its trial whoever wrote the row before
         written_by_other_origin = (
-            select(Trial.key, Trial.id, Source.origin)
+            select(Trial.key, Trial.id)
             .join(Source, Source.id == Trial.source_id)
             .where(Source.origin != self.origin)
         )
-        files = {bundle.data.trial.key: bundle.file for bundle in self.bundles}
-        other_origin: dict[str, int] = {}
-        for key, id_, origin in rows_where_in(
-            self.connection, written_by_other_origin, Trial.key, keys
-        ):
-            other_origin[key] = id_
-            self.report.warnings.append(
-                f"{files[key]}: trial {key!r} is described by its {origin} records, which "
-                "stand: this file's title and other trial fields are not written (its arms, "
-                "endpoints and facts are)"
-            )
+        other_origin = {
+            key: id_
+            for key, id_ in rows_where_in(self.connection, written_by_other_origin, Trial.key, keys)
+        }
         rows = []
         for bundle in self.bundles:
             if bundle.data.trial.key in other_origin:

@@ -1,7 +1,7 @@
 """document paths and hashes; adverse-event grade ranges and percentages
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 
 Issue 15, items 4 and 19.
@@ -25,8 +25,8 @@ from alembic import op
 
 from evidencedb.errors import EvidenceError
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -49,7 +49,7 @@ GRADE_COMMENTS = {
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _rebuild_adverse_events_on_sqlite(at_0004=True)
+        _rebuild_adverse_events_on_sqlite(at_head=True)
     else:
         op.add_column("adverse_events", _percent_column())
         op.drop_constraint(op.f("ck_adverse_events_grade_ctcae"), "adverse_events", "check")
@@ -101,7 +101,7 @@ def downgrade() -> None:
     if using:
         raise EvidenceError(
             f"{using} adverse event(s) have a grade range or a percentage of participants, "
-            "which the schema before revision 0004 cannot hold: change or remove them first"
+            "which the schema before revision 0005 cannot hold: change or remove them first"
         )
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+) rather than batch mode's copy of the table,
     # which would DROP TABLE sources while every fact table's foreign key refers to it.
@@ -109,7 +109,7 @@ def downgrade() -> None:
         batch_op.drop_column("document_sha256")
         batch_op.drop_column("document_path")
     if bind.dialect.name == "sqlite":
-        _rebuild_adverse_events_on_sqlite(at_0004=False)
+        _rebuild_adverse_events_on_sqlite(at_head=False)
         return
     op.alter_column(
         "adverse_events",
@@ -134,12 +134,12 @@ def _percent_column() -> sa.Column[float]:
     )
 
 
-def _rebuild_adverse_events_on_sqlite(*, at_0004: bool) -> None:
+def _rebuild_adverse_events_on_sqlite(*, at_head: bool) -> None:
     """SQLite cannot change a CHECK constraint: the table is copied into a new one, written
     here in full rather than by batch mode, whose copy lists the constraints in the order of
     a Python set (a different CREATE TABLE text in every process, so two databases migrated
     alike would not be byte for byte the same)."""
-    grades = (*SINGLE_GRADES, *GRADE_RANGES) if at_0004 else SINGLE_GRADES
+    grades = (*SINGLE_GRADES, *GRADE_RANGES) if at_head else SINGLE_GRADES
     columns = [
         sa.Column("id", sa.Integer(), nullable=False, comment="Surrogate primary key."),
         sa.Column("trial_id", sa.Integer(), nullable=False, comment="Trial of the event."),
@@ -175,7 +175,7 @@ def _rebuild_adverse_events_on_sqlite(*, at_0004: bool) -> None:
             sa.Text(),
             server_default="",
             nullable=False,
-            comment=GRADE_COMMENTS[at_0004],
+            comment=GRADE_COMMENTS[at_head],
         ),
         sa.Column(
             "is_aggregate",
@@ -214,7 +214,7 @@ def _rebuild_adverse_events_on_sqlite(*, at_0004: bool) -> None:
             comment="Page or section of a document, or the JSON path of a registry record's field.",
         ),
     ]
-    if at_0004:
+    if at_head:
         columns.append(_percent_column())
     checks = [
         sa.CheckConstraint(_grade_check(grades), name=op.f("ck_adverse_events_grade_ctcae")),
@@ -234,7 +234,7 @@ def _rebuild_adverse_events_on_sqlite(*, at_0004: bool) -> None:
             name=op.f("ck_adverse_events_participants_at_risk_non_negative"),
         ),
     ]
-    if at_0004:
+    if at_head:
         checks.append(
             sa.CheckConstraint(
                 f"{PERCENT_COLUMN} BETWEEN 0 AND 100",
