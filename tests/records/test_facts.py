@@ -73,10 +73,10 @@ def test_a_downgrade_that_would_lose_grade_ranges_is_refused(
 ) -> None:
     events = [{"arm": "new", "term": "Neutropenia", "category": "any", "grade": "3-4"}]
     assert run_cli("load", str(seed(tmp_path, adverse_events=events)), db=database).exit_code == 0
-    outcome = run_cli("db", "downgrade", "0004", db=database)
+    outcome = run_cli("db", "downgrade", "0006", db=database)
     assert outcome.exit_code == 1
     assert outcome.stderr == (
         "error: 1 adverse event(s) have a grade range or a percentage of participants, which "
-        "the schema before revision 0005 cannot hold: change or remove them first\n"
+        "the schema before revision 0007 cannot hold: change or remove them first\n"
     )
     assert run_cli("db", "current", db=database).stdout.startswith(f"current: {HEAD_REVISION}\n")
