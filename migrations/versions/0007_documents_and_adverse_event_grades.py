@@ -49,7 +49,12 @@ GRADE_COMMENTS = {
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _rebuild_adverse_events_on_sqlite(at_head=True)
+        op.execute(
+            f"ALTER TABLE adverse_events ADD COLUMN {PERCENT_COLUMN} DOUBLE "
+            f"CONSTRAINT ck_adverse_events_{PERCENT_CHECK} "
+            f"CHECK ({PERCENT_COLUMN} BETWEEN 0 AND 100)"
+        )
+        _replace_grade_check_on_sqlite(SINGLE_GRADES, (*SINGLE_GRADES, *GRADE_RANGES))
     else:
         op.add_column("adverse_events", _percent_column())
         op.drop_constraint(op.f("ck_adverse_events_grade_ctcae"), "adverse_events", "check")
@@ -109,7 +114,8 @@ def downgrade() -> None:
         batch_op.drop_column("document_sha256")
         batch_op.drop_column("document_path")
     if bind.dialect.name == "sqlite":
-        _rebuild_adverse_events_on_sqlite(at_head=False)
+        op.execute(f"ALTER TABLE adverse_events DROP COLUMN {PERCENT_COLUMN}")
+        _replace_grade_check_on_sqlite((*SINGLE_GRADES, *GRADE_RANGES), SINGLE_GRADES)
         return
     op.alter_column(
         "adverse_events",
@@ -134,155 +140,34 @@ def _percent_column() -> sa.Column[float]:
     )
 
 
-def _rebuild_adverse_events_on_sqlite(*, at_head: bool) -> None:
-    """SQLite cannot change a CHECK constraint: the table is copied into a new one, written
-    here in full rather than by batch mode, whose copy lists the constraints in the order of
-    a Python set (a different CREATE TABLE text in every process, so two databases migrated
-    alike would not be byte for byte the same)."""
-    grades = (*SINGLE_GRADES, *GRADE_RANGES) if at_head else SINGLE_GRADES
-    columns = [
-        sa.Column("id", sa.Integer(), nullable=False, comment="Surrogate primary key."),
-        sa.Column("trial_id", sa.Integer(), nullable=False, comment="Trial of the event."),
-        sa.Column("arm_id", sa.Integer(), nullable=False, comment="Arm (or event group) affected."),
-        sa.Column(
-            "term",
-            sa.Text(),
-            nullable=False,
-            comment="Adverse-event term, or an aggregate such as 'Any'.",
-        ),
-        sa.Column(
-            "organ_system",
-            sa.Text(),
-            server_default="",
-            nullable=False,
-            comment="Organ system; '' when not given.",
-        ),
-        sa.Column(
-            "category",
-            sa.Enum(
-                "serious",
-                "non_serious",
-                "any",
-                name="adverse_event_category",
-                native_enum=False,
-                create_constraint=True,
-            ),
-            nullable=False,
-            comment="serious, non_serious or any.",
-        ),
-        sa.Column(
-            "grade",
-            sa.Text(),
-            server_default="",
-            nullable=False,
-            comment=GRADE_COMMENTS[at_head],
-        ),
-        sa.Column(
-            "is_aggregate",
-            sa.Boolean(),
-            server_default=sa.false(),
-            nullable=False,
-            comment="Row totals several terms (e.g. any SAE).",
-        ),
-        sa.Column(
-            "vocabulary", sa.Text(), nullable=True, comment="MedDRA, CTCAE v5.0, free text, ..."
-        ),
-        sa.Column(
-            "participants_affected",
-            sa.Integer(),
-            nullable=True,
-            comment="Participants with the event.",
-        ),
-        sa.Column(
-            "participants_at_risk", sa.Integer(), nullable=True, comment="Participants at risk."
-        ),
-        sa.Column("event_count", sa.Integer(), nullable=True, comment="Number of events."),
-        sa.Column("time_frame", sa.Text(), nullable=True, comment="Time frame of collection."),
-        sa.Column("note", sa.Text(), nullable=True, comment="Curator's or registry's note."),
-        sa.Column("source_id", sa.Integer(), nullable=False, comment="Source of the counts."),
-        sa.Column(
-            "quote",
-            sa.Text(),
-            nullable=True,
-            comment="Short verbatim words of the source that state this row (required for "
-            "documents).",
-        ),
-        sa.Column(
-            "locator",
-            sa.Text(),
-            nullable=True,
-            comment="Page or section of a document, or the JSON path of a registry record's field.",
-        ),
-    ]
-    if at_head:
-        columns.append(_percent_column())
-    checks = [
-        sa.CheckConstraint(_grade_check(grades), name=op.f("ck_adverse_events_grade_ctcae")),
-        sa.CheckConstraint(
-            "event_count >= 0", name=op.f("ck_adverse_events_event_count_non_negative")
-        ),
-        sa.CheckConstraint(
-            "participants_affected <= participants_at_risk",
-            name=op.f("ck_adverse_events_affected_within_at_risk"),
-        ),
-        sa.CheckConstraint(
-            "participants_affected >= 0",
-            name=op.f("ck_adverse_events_participants_affected_non_negative"),
-        ),
-        sa.CheckConstraint(
-            "participants_at_risk >= 0",
-            name=op.f("ck_adverse_events_participants_at_risk_non_negative"),
-        ),
-    ]
-    if at_head:
-        checks.append(
-            sa.CheckConstraint(
-                f"{PERCENT_COLUMN} BETWEEN 0 AND 100",
-                name=op.f(f"ck_adverse_events_{PERCENT_CHECK}"),
+def _replace_grade_check_on_sqlite(old: Sequence[str], new: Sequence[str]) -> None:
+    """SQLite cannot change a CHECK constraint: the table is copied into a new one whose
+    CREATE TABLE is the old one's text with only the grade CHECK replaced. Batch mode would
+    rebuild it from reflection, listing the constraints in the order of a Python set (a
+    different CREATE TABLE in every process: two databases migrated alike would not be byte
+    for byte the same), and would need every column of every revision spelled out here."""
+    bind = op.get_bind()
+    create = bind.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'adverse_events'")
+    ).scalar_one()
+    indexes = (
+        bind.execute(
+            sa.text(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'adverse_events' "
+                "AND sql IS NOT NULL ORDER BY name"
             )
         )
-    copied = ", ".join(f'"{column.name}"' for column in columns if column.name != PERCENT_COLUMN)
-    # The old table steps aside first, so that the new one is created under its own name
-    # (the names of its constraints derive from it).
-    op.rename_table("adverse_events", "_adverse_events_old")
-    op.create_table(
-        "adverse_events",
-        *columns,
-        *checks,
-        sa.ForeignKeyConstraint(
-            ["source_id"],
-            ["sources.id"],
-            name=op.f("fk_adverse_events_source_id_sources"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["trial_id", "arm_id"],
-            ["arms.trial_id", "arms.id"],
-            name=op.f("fk_adverse_events_trial_id_arm_id_arms"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["trial_id"],
-            ["trials.id"],
-            name=op.f("fk_adverse_events_trial_id_trials"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_adverse_events")),
-        sa.UniqueConstraint(
-            "trial_id",
-            "arm_id",
-            "term",
-            "organ_system",
-            "category",
-            "grade",
-            "source_id",
-            name=op.f(
-                "uq_adverse_events_trial_id_arm_id_term_organ_system_category_grade_source_id"
-            ),
-        ),
+        .scalars()
+        .all()
     )
-    op.execute(f"INSERT INTO adverse_events ({copied}) SELECT {copied} FROM _adverse_events_old")
+    columns = [row[1] for row in bind.execute(sa.text("PRAGMA table_info(adverse_events)"))]
+    old_check, new_check = _grade_check(old), _grade_check(new)
+    if old_check not in create:
+        raise EvidenceError("adverse_events does not have the grade CHECK this revision expects")
+    op.rename_table("adverse_events", "_adverse_events_old")
+    op.execute(create.replace(old_check, new_check))
+    listed = ", ".join(f'"{column}"' for column in columns)
+    op.execute(f"INSERT INTO adverse_events ({listed}) SELECT {listed} FROM _adverse_events_old")
     op.drop_table("_adverse_events_old")
-    op.create_index(op.f("ix_adverse_events_arm_id"), "adverse_events", ["arm_id"])
-    op.create_index(op.f("ix_adverse_events_source_id"), "adverse_events", ["source_id"])
-    op.create_index(op.f("ix_adverse_events_term"), "adverse_events", ["term"])
+    for index in indexes:
+        op.execute(index)
