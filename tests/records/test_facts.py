@@ -77,6 +77,6 @@ def test_a_downgrade_that_would_lose_grade_ranges_is_refused(
     assert outcome.exit_code == 1
     assert outcome.stderr == (
         "error: 1 adverse event(s) have a grade range or a percentage of participants, which "
-        "the schema before revision 0007 cannot hold: change or remove them first\n"
+        "the schema before revision 0008 cannot hold: change or remove them first\n"
     )
     assert run_cli("db", "current", db=database).stdout.startswith(f"current: {HEAD_REVISION}\n")

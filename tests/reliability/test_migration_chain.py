@@ -10,10 +10,11 @@ needs more than that (a NOT NULL column without a default, a renamed or moved co
 in AT_REVISION. Downgrading from head to each revision in between and back must keep what
 exists at that revision too.
 
-What this proves today: the chain is base -> 0001 -> ... -> 0007 (0002 adds the
+What this proves today: the chain is base -> 0001 -> ... -> 0008 (0002 adds the
 intervention search indexes, and builds them from the rows already there; 0003 caps the
 pending lists of the PostgreSQL ones; 0004 adds the trial history; 0005 saved analyses; 0006
-the registry's meaning; 0007 adds columns that a reload fills in for sources,
+the registry's meaning; 0007 baseline, flow and trial details; 0008 adds columns that a
+reload fills in for sources,
 FILLED_BY_RELOAD, and widens a CHECK). So the walk checks data
 inserted at every revision surviving the upgrade to head, and the loader agreeing with raw
 rows inserted there, and the round trip goes down to each revision and back. The two
@@ -52,8 +53,8 @@ Rows = dict[str, list[dict[str, Any]]]
 # to insert there. Empty while every revision's columns are a subset of head's with defaults.
 AT_REVISION: dict[str, Callable[[Rows, Connection], Rows]] = {}
 # revision -> tables whose rows a load fills in when the database comes from before that
-# revision: columns only the loader can know (0007: where it found each source's document).
-FILLED_BY_RELOAD: dict[str, set[str]] = {"0007": {"sources"}}
+# revision: columns only the loader can know (0008: where it found each source's document).
+FILLED_BY_RELOAD: dict[str, set[str]] = {"0008": {"sources"}}
 
 
 def _config(scripts: Path, connection: Connection) -> Config:

@@ -109,6 +109,8 @@ def _arms_of_arm_facts(data: TrialFile) -> Iterator[tuple[Location, str]]:
     for section in ("adverse_events", "baseline_measurements", "participant_flow"):
         for index, row in enumerate(getattr(data, section)):
             yield (section, index, "arm"), row.arm
+
+
 # The natural key of each fact within one file (the trial is the file's own): two facts with
 # the same key would be one row in the database, and the later would silently win.
 _FACT_KEYS: dict[str, tuple[str, ...]] = {

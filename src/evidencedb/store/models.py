@@ -3,17 +3,14 @@
 Conventions:
 - every table has an integer `id` and a natural key that is UNIQUE, so a re-load finds the
   same row and exports can be joined without the integer ids;
-- fact tables (`fact_models`: results, comparisons, adverse_events) and arm_interventions carry
-  `trial_id` and reach their arm and endpoint through composite foreign keys `(trial_id, x_id)`,
-  so the database itself refuses a result whose arm belongs to another trial, and every fact
-  table can be distributed by trial (see the README's section on distributed PostgreSQL);
+- fact tables and arm_interventions carry `trial_id` and reach their arm and endpoint through
+  composite foreign keys `(trial_id, x_id)`: the database refuses a result whose arm belongs
+  to another trial, and every fact table can be distributed by trial;
 - every fact names its source (`source_id`, NOT NULL) and carries `quote` and `locator`;
 - integrity rules are CHECK constraints, named through the metadata's naming convention;
 - `subgroup`, `category`, `organ_system`, `grade` and `label` are '' rather than NULL when
   absent, so the natural keys stay unique on every database (NULLs never collide in UNIQUE).
-
-Every column has a `comment`: it is the description in `data_dictionary.csv` and, on
-PostgreSQL, the column's COMMENT.
+Every column has a `comment`: the description in `data_dictionary.csv`, PostgreSQL's COMMENT.
 """
 
 from __future__ import annotations

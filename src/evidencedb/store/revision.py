@@ -12,7 +12,7 @@ from sqlalchemy import Connection, inspect, text
 from evidencedb.errors import DatabaseNotReady
 from evidencedb.store.engine import display_url
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 VERSION_TABLE = "alembic_version"
 
 

@@ -1,7 +1,7 @@
 """document paths and hashes; adverse-event grade ranges and percentages
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29
 
 Issue 15, items 4 and 19.
@@ -25,8 +25,8 @@ from alembic import op
 
 from evidencedb.errors import EvidenceError
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -106,7 +106,7 @@ def downgrade() -> None:
     if using:
         raise EvidenceError(
             f"{using} adverse event(s) have a grade range or a percentage of participants, "
-            "which the schema before revision 0007 cannot hold: change or remove them first"
+            "which the schema before revision 0008 cannot hold: change or remove them first"
         )
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+) rather than batch mode's copy of the table,
     # which would DROP TABLE sources while every fact table's foreign key refers to it.
