@@ -94,3 +94,20 @@ def test_a_version_date_that_is_not_a_date_keeps_no_history(
     assert outcome.exit_code == 0, outcome.stderr
     assert len(rows(database, "SELECT id FROM results")) == 2
     assert rows(database, "SELECT id FROM trial_versions") == []
+
+
+def test_an_arm_title_too_long_is_one_located_error_not_a_traceback(
+    sqlite_database: TestDatabase, tmp_path: Path
+) -> None:
+    """Found by fuzzing: a 20,001-character arm title broke the history's arm list with a
+    traceback before the record's own problems were reported. Now the history validates its
+    arms with the rest of the version, and the record gets its located problems."""
+    data = json.loads(NEW.read_text(encoding="utf-8"))
+    for group in data["protocolSection"]["armsInterventionsModule"]["armGroups"]:
+        group["label"] = "x" * 20_001
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    outcome = run_cli("import", "ctgov", str(path), db=sqlite_database)
+    assert "Traceback" not in outcome.stderr
+    assert outcome.exit_code == 1, outcome.stderr
+    assert "armGroups[0].label: String should have at most 20000 characters" in outcome.stderr
