@@ -23,6 +23,7 @@ Enum CHECKs are dropped and created again by name: Alembic does not compare CHEC
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -111,6 +112,119 @@ def _replace_check(batch_op: object, table: str, name: str, condition: str) -> N
     batch_op.create_check_constraint(op.f(f"ck_{table}_{name}"), condition)  # type: ignore[attr-defined]
 
 
+def _comparison_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    columns = [
+        sa.Column(
+            "direction_basis",
+            _enum("direction_basis", DIRECTION_BASES),
+            nullable=True,
+            comment="How the arm of interest was told from the comparator: stated (the"
+            " analysis's text), arm_roles, arm_data (the only orientation the arms' results"
+            " allow), unknown.",
+        ),
+        _text("measure_detail", "The registry's own text for the measure (its parameter type)."),
+        _text("description", "What the analysis is of (the registry's groupDescription)."),
+        _text("statistical_comment", "The registry's statistical comment."),
+        _text("estimate_comment", "The registry's comment on the estimate."),
+        _text(
+            "non_inferiority_type",
+            "superiority, non_inferiority, equivalence, ... as the registry codes it.",
+        ),
+        _text("non_inferiority_comment", "The registry's comment on the non-inferiority margin."),
+        sa.Column(
+            "ci_sides",
+            sa.Integer(),
+            nullable=True,
+            comment="Sides of the confidence interval: 1 or 2.",
+        ),
+        sa.Column(
+            "dispersion_type",
+            _enum("dispersion_type", NEW_SPREADS),
+            nullable=True,
+            comment="Kind of the estimate's dispersion.",
+        ),
+        sa.Column(
+            "dispersion_value", sa.Double(), nullable=True, comment="The estimate's SE or SD."
+        ),
+    ]
+    for column, what in (
+        ("value", "the estimate"),
+        ("ci_lower", "the lower limit"),
+        ("ci_upper", "the upper limit"),
+    ):
+        columns.append(
+            _text(
+                f"{column}_raw",
+                f"The registry's text of {what} when it did not parse or broke a rule.",
+            )
+        )
+    columns.append(
+        _text(
+            "p_value_raw",
+            "The registry's text of the p-value when it did not parse, broke a rule or had"
+            " a modifier ('=0.247', '< .001').",
+        )
+    )
+    return columns
+
+
+def _result_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    columns = [
+        sa.Column(
+            "parameter_type",
+            _enum("parameter_type", PARAMETER_TYPES),
+            nullable=True,
+            comment="What the value is: mean, least_squares_mean, geometric_mean, median, ...",
+        ),
+        sa.Column(
+            "units_analyzed",
+            sa.Integer(),
+            nullable=True,
+            comment="Units analysed when they are not participants (eyes, lesions, ...).",
+        ),
+        _text("analysis_unit", "What units_analyzed counts."),
+    ]
+    for column, what in (
+        ("value", "the value"),
+        ("spread", "the spread"),
+        ("lower_limit", "the lower limit"),
+        ("upper_limit", "the upper limit"),
+    ):
+        columns.append(
+            _text(
+                f"{column}_raw",
+                f"The registry's text of {what} when it did not parse or broke a rule.",
+            )
+        )
+    return columns
+
+
+def _comparison_checks(new: bool) -> dict[str, str]:
+    """The CHECKs this revision replaces, as they are after it (new) or before it."""
+    return {
+        "comparison_measure": _in("measure", NEW_MEASURES if new else OLD_MEASURES),
+        "p_value_qualifier": _in("p_value_qualifier", NEW_QUALIFIERS if new else OLD_QUALIFIERS),
+        "ratio_positive": _ratio_positive(NEW_RATIOS if new else OLD_RATIOS),
+    }
+
+
+def _result_checks(new: bool) -> dict[str, str]:
+    return {
+        "spread_type": _in("spread_type", NEW_SPREADS if new else OLD_SPREADS),
+        "value_qualifier": _in("value_qualifier", NEW_QUALIFIERS if new else OLD_QUALIFIERS),
+    }
+
+
+COMPARISON_NEW_CHECKS = {
+    "ci_sides_one_or_two": "ci_sides IN (1, 2)",
+    "dispersion_value_non_negative": "dispersion_value >= 0",
+}
+RESULT_NEW_CHECKS = {"units_analyzed_non_negative": "units_analyzed >= 0"}
+# Columns whose VARCHAR widens to hold the longer names of the new vocabularies.
+COMPARISON_WIDTHS = {"measure": (22, 29)}
+RESULT_WIDTHS = {"spread_type": (19, 34)}
+
+
 def upgrade() -> None:
     with op.batch_alter_table("adverse_events") as batch_op:
         for column in ("participants_affected", "participants_at_risk", "event_count"):
@@ -119,208 +233,205 @@ def upgrade() -> None:
             )
 
     _add_parent_columns()
+    if op.get_bind().dialect.name == "sqlite":
+        _rewrite_on_sqlite(
+            "comparisons",
+            add=_comparison_columns(),
+            checks={**_comparison_checks(new=True), **COMPARISON_NEW_CHECKS},
+            widths={name: new for name, (_, new) in COMPARISON_WIDTHS.items()},
+        )
+        _rewrite_on_sqlite(
+            "results",
+            add=_result_columns(),
+            checks={**_result_checks(new=True), **RESULT_NEW_CHECKS},
+            widths={name: new for name, (_, new) in RESULT_WIDTHS.items()},
+        )
+        return
 
     with op.batch_alter_table("comparisons") as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "direction_basis",
-                _enum("direction_basis", DIRECTION_BASES),
-                nullable=True,
-                comment="How the arm of interest was told from the comparator: stated (the"
-                " analysis's text), arm_roles, arm_data (the only orientation the arms' results"
-                " allow), unknown.",
+        for column in _comparison_columns():
+            batch_op.add_column(column)
+        for name, (old, new) in COMPARISON_WIDTHS.items():
+            batch_op.alter_column(
+                name,
+                existing_type=sa.VARCHAR(length=old),
+                type_=sa.VARCHAR(length=new),
+                existing_nullable=False,
             )
-        )
-        batch_op.add_column(
-            _text("measure_detail", "The registry's own text for the measure (its parameter type).")
-        )
-        batch_op.add_column(
-            _text("description", "What the analysis is of (the registry's groupDescription).")
-        )
-        batch_op.add_column(_text("statistical_comment", "The registry's statistical comment."))
-        batch_op.add_column(_text("estimate_comment", "The registry's comment on the estimate."))
-        batch_op.add_column(
-            _text(
-                "non_inferiority_type",
-                "superiority, non_inferiority, equivalence, ... as the registry codes it.",
-            )
-        )
-        batch_op.add_column(
-            _text(
-                "non_inferiority_comment", "The registry's comment on the non-inferiority margin."
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "ci_sides",
-                sa.Integer(),
-                nullable=True,
-                comment="Sides of the confidence interval: 1 or 2.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "dispersion_type",
-                _enum("dispersion_type", NEW_SPREADS),
-                nullable=True,
-                comment="Kind of the estimate's dispersion.",
-            )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "dispersion_value",
-                sa.Double(),
-                nullable=True,
-                comment="The estimate's SE or SD.",
-            )
-        )
-        for column, what in (
-            ("value", "the estimate"),
-            ("ci_lower", "the lower limit"),
-            ("ci_upper", "the upper limit"),
-        ):
-            batch_op.add_column(
-                _text(
-                    f"{column}_raw",
-                    f"The registry's text of {what} when it did not parse or broke a rule.",
-                )
-            )
-        batch_op.add_column(
-            _text(
-                "p_value_raw",
-                "The registry's text of the p-value when it did not parse, broke a rule or had"
-                " a modifier ('=0.247', '< .001').",
-            )
-        )
-        batch_op.alter_column(
-            "measure",
-            existing_type=sa.VARCHAR(length=22),
-            type_=sa.VARCHAR(length=29),
-            existing_nullable=False,
-        )
-        _replace_check(batch_op, "comparisons", "comparison_measure", _in("measure", NEW_MEASURES))
-        _replace_check(
-            batch_op, "comparisons", "p_value_qualifier", _in("p_value_qualifier", NEW_QUALIFIERS)
-        )
-        _replace_check(batch_op, "comparisons", "ratio_positive", _ratio_positive(NEW_RATIOS))
-        batch_op.create_check_constraint(
-            op.f("ck_comparisons_ci_sides_one_or_two"), "ci_sides IN (1, 2)"
-        )
-        batch_op.create_check_constraint(
-            op.f("ck_comparisons_dispersion_value_non_negative"), "dispersion_value >= 0"
-        )
+        for name, condition in _comparison_checks(new=True).items():
+            _replace_check(batch_op, "comparisons", name, condition)
+        for name, condition in COMPARISON_NEW_CHECKS.items():
+            batch_op.create_check_constraint(op.f(f"ck_comparisons_{name}"), condition)
 
     with op.batch_alter_table("results") as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "parameter_type",
-                _enum("parameter_type", PARAMETER_TYPES),
-                nullable=True,
-                comment="What the value is: mean, least_squares_mean, geometric_mean, median, ...",
+        for column in _result_columns():
+            batch_op.add_column(column)
+        for name, (old, new) in RESULT_WIDTHS.items():
+            batch_op.alter_column(
+                name,
+                existing_type=sa.VARCHAR(length=old),
+                type_=sa.VARCHAR(length=new),
+                existing_nullable=True,
             )
-        )
-        batch_op.add_column(
-            sa.Column(
-                "units_analyzed",
-                sa.Integer(),
-                nullable=True,
-                comment="Units analysed when they are not participants (eyes, lesions, ...).",
-            )
-        )
-        batch_op.add_column(_text("analysis_unit", "What units_analyzed counts."))
-        for column, what in (
-            ("value", "the value"),
-            ("spread", "the spread"),
-            ("lower_limit", "the lower limit"),
-            ("upper_limit", "the upper limit"),
-        ):
-            batch_op.add_column(
-                _text(
-                    f"{column}_raw",
-                    f"The registry's text of {what} when it did not parse or broke a rule.",
-                )
-            )
-        batch_op.alter_column(
-            "spread_type",
-            existing_type=sa.VARCHAR(length=19),
-            type_=sa.VARCHAR(length=34),
-            existing_nullable=True,
-        )
-        _replace_check(batch_op, "results", "spread_type", _in("spread_type", NEW_SPREADS))
-        _replace_check(
-            batch_op, "results", "value_qualifier", _in("value_qualifier", NEW_QUALIFIERS)
-        )
-        batch_op.create_check_constraint(
-            op.f("ck_results_units_analyzed_non_negative"), "units_analyzed >= 0"
-        )
+        for name, condition in _result_checks(new=True).items():
+            _replace_check(batch_op, "results", name, condition)
+        for name, condition in RESULT_NEW_CHECKS.items():
+            batch_op.create_check_constraint(op.f(f"ck_results_{name}"), condition)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("results") as batch_op:
-        batch_op.drop_constraint(op.f("ck_results_units_analyzed_non_negative"), type_="check")
-        batch_op.drop_constraint(op.f("ck_results_parameter_type"), type_="check")
-        _replace_check(
-            batch_op, "results", "value_qualifier", _in("value_qualifier", OLD_QUALIFIERS)
+    if op.get_bind().dialect.name == "sqlite":
+        _rewrite_on_sqlite(
+            "results",
+            drop=_result_columns(),
+            remove=list(RESULT_NEW_CHECKS),
+            checks=_result_checks(new=False),
+            widths={name: old for name, (old, _) in RESULT_WIDTHS.items()},
         )
-        _replace_check(batch_op, "results", "spread_type", _in("spread_type", OLD_SPREADS))
-        batch_op.alter_column(
-            "spread_type",
-            existing_type=sa.VARCHAR(length=34),
-            type_=sa.VARCHAR(length=19),
-            existing_nullable=True,
+        _rewrite_on_sqlite(
+            "comparisons",
+            drop=_comparison_columns(),
+            remove=list(COMPARISON_NEW_CHECKS),
+            checks=_comparison_checks(new=False),
+            widths={name: old for name, (old, _) in COMPARISON_WIDTHS.items()},
         )
-        for column in (
-            "upper_limit_raw",
-            "lower_limit_raw",
-            "spread_raw",
-            "value_raw",
-            "analysis_unit",
-            "units_analyzed",
-            "parameter_type",
-        ):
-            batch_op.drop_column(column)
-
-    with op.batch_alter_table("comparisons") as batch_op:
-        batch_op.drop_constraint(
-            op.f("ck_comparisons_dispersion_value_non_negative"), type_="check"
-        )
-        batch_op.drop_constraint(op.f("ck_comparisons_ci_sides_one_or_two"), type_="check")
-        batch_op.drop_constraint(op.f("ck_comparisons_direction_basis"), type_="check")
-        batch_op.drop_constraint(op.f("ck_comparisons_dispersion_type"), type_="check")
-        _replace_check(batch_op, "comparisons", "ratio_positive", _ratio_positive(OLD_RATIOS))
-        _replace_check(
-            batch_op, "comparisons", "p_value_qualifier", _in("p_value_qualifier", OLD_QUALIFIERS)
-        )
-        _replace_check(batch_op, "comparisons", "comparison_measure", _in("measure", OLD_MEASURES))
-        batch_op.alter_column(
-            "measure",
-            existing_type=sa.VARCHAR(length=29),
-            type_=sa.VARCHAR(length=22),
-            existing_nullable=False,
-        )
-        for column in (
-            "p_value_raw",
-            "ci_upper_raw",
-            "ci_lower_raw",
-            "value_raw",
-            "dispersion_value",
-            "dispersion_type",
-            "ci_sides",
-            "non_inferiority_comment",
-            "non_inferiority_type",
-            "estimate_comment",
-            "statistical_comment",
-            "description",
-            "measure_detail",
-            "direction_basis",
-        ):
-            batch_op.drop_column(column)
+    else:
+        _downgrade_with_batch()
 
     _drop_parent_columns()
 
     with op.batch_alter_table("adverse_events") as batch_op:
         for column in ("event_count_raw", "participants_at_risk_raw", "participants_affected_raw"):
             batch_op.drop_column(column)
+
+
+def _downgrade_with_batch() -> None:
+    with op.batch_alter_table("results") as batch_op:
+        for name in RESULT_NEW_CHECKS:
+            batch_op.drop_constraint(op.f(f"ck_results_{name}"), type_="check")
+        batch_op.drop_constraint(op.f("ck_results_parameter_type"), type_="check")
+        for name, condition in _result_checks(new=False).items():
+            _replace_check(batch_op, "results", name, condition)
+        for name, (old, new) in RESULT_WIDTHS.items():
+            batch_op.alter_column(
+                name,
+                existing_type=sa.VARCHAR(length=new),
+                type_=sa.VARCHAR(length=old),
+                existing_nullable=True,
+            )
+        for column in reversed(_result_columns()):
+            batch_op.drop_column(column.name)
+
+    with op.batch_alter_table("comparisons") as batch_op:
+        for name in COMPARISON_NEW_CHECKS:
+            batch_op.drop_constraint(op.f(f"ck_comparisons_{name}"), type_="check")
+        batch_op.drop_constraint(op.f("ck_comparisons_direction_basis"), type_="check")
+        batch_op.drop_constraint(op.f("ck_comparisons_dispersion_type"), type_="check")
+        for name, condition in _comparison_checks(new=False).items():
+            _replace_check(batch_op, "comparisons", name, condition)
+        for name, (old, new) in COMPARISON_WIDTHS.items():
+            batch_op.alter_column(
+                name,
+                existing_type=sa.VARCHAR(length=new),
+                type_=sa.VARCHAR(length=old),
+                existing_nullable=False,
+            )
+        for column in reversed(_comparison_columns()):
+            batch_op.drop_column(column.name)
+
+
+def _split_definitions(create: str) -> tuple[str, list[str]]:
+    """The head of a stored CREATE TABLE ('CREATE TABLE results') and its definitions, split
+    on the commas outside parentheses and quotes."""
+    head, body = (
+        create[: create.index("(")].strip(),
+        create[create.index("(") + 1 : create.rindex(")")],
+    )
+    definitions, depth, quoted, current = [], 0, False, []
+    for char in body:
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and char == ",":
+            definitions.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    definitions.append("".join(current).strip())
+    return head, [definition for definition in definitions if definition]
+
+
+def _rewrite_on_sqlite(
+    table: str,
+    *,
+    checks: dict[str, str],
+    widths: dict[str, int],
+    add: Sequence[sa.Column] = (),  # type: ignore[type-arg]
+    drop: Sequence[sa.Column] = (),  # type: ignore[type-arg]
+    remove: Sequence[str] = (),
+) -> None:
+    """SQLite changes a CHECK or a column's type only by copying the table. The copy's CREATE
+    TABLE is the stored one edited: columns added or dropped, the named CHECKs written anew
+    (or removed, with the columns they check), widths changed. Batch mode would rebuild it
+    from reflection, listing the constraints in the order of a Python set, so that the same
+    migration run in two processes gave two different schema texts (and a crash test could
+    not tell a half-migrated database from a whole one). Nothing references results or
+    comparisons, so dropping the old table with foreign keys on deletes no other rows."""
+    bind = op.get_bind()
+    create = bind.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
+        {"name": table},
+    ).scalar_one()
+    indexes = (
+        bind.execute(
+            sa.text(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :name"
+                " AND sql IS NOT NULL ORDER BY name"
+            ),
+            {"name": table},
+        )
+        .scalars()
+        .all()
+    )
+    head, definitions = _split_definitions(create)
+    dropped = {column.name for column in drop}
+    dropped_checks = {f"ck_{table}_{name}" for name in remove} | {
+        f"ck_{table}_{column.type.name}" for column in drop if isinstance(column.type, sa.Enum)
+    }
+    written = {f"ck_{table}_{name}" for name in checks}
+    columns, constraints = [], []
+    for definition in definitions:
+        words = definition.split()
+        if words[0] != "CONSTRAINT":
+            if words[0] in dropped:
+                continue
+            if words[0] in widths:
+                definition = re.sub(r"VARCHAR\(\d+\)", f"VARCHAR({widths[words[0]]})", definition)
+            columns.append(definition)
+        elif words[1] not in written | dropped_checks:
+            constraints.append(definition)
+    kept = [definition.split()[0] for definition in columns]
+    for column in add:
+        columns.append(f"{column.name} {column.type.compile(dialect=bind.dialect)}")
+        if isinstance(column.type, sa.Enum):
+            name = f"ck_{table}_{column.type.name}"
+            constraints.append(f"CONSTRAINT {name} CHECK ({_in(column.name, column.type.enums)})")
+    constraints.extend(
+        f"CONSTRAINT ck_{table}_{name} CHECK ({sql})" for name, sql in checks.items()
+    )
+    new = f"_{table}_new"
+    op.execute(
+        head.replace(table, new, 1) + " (\n\t" + ", \n\t".join(columns + constraints) + "\n)"
+    )
+    listed = ", ".join(f'"{column}"' for column in kept)
+    op.execute(f"INSERT INTO {new} ({listed}) SELECT {listed} FROM {table}")
+    op.execute(f"DROP TABLE {table}")
+    op.execute(f"ALTER TABLE {new} RENAME TO {table}")
+    for index in indexes:
+        op.execute(index)
 
 
 # Arms and endpoints are parents: results, comparisons and adverse events reference them with

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,7 +17,7 @@ from evidencedb.store.database import open_engine
 from evidencedb.store.models import metadata
 from evidencedb.store.revision import current_revision
 from evidencedb.store.transaction import transaction
-from tests.support.cli import run_cli
+from tests.support.cli import installed_script, run_cli
 from tests.support.databases import TestDatabase
 
 
@@ -110,3 +115,28 @@ def test_the_migrated_copy_is_what_the_migrations_create(
     what `evidencedb db upgrade` creates, object for object."""
     assert run_cli("db", "upgrade", db=empty_database).exit_code == 0
     assert _catalog(database) == _catalog(empty_database)
+
+
+def _schema_text(path: Path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        )
+        return [row[0] for row in rows]
+
+
+def test_sqlite_schema_text_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """Two databases migrated alike are byte for byte alike: a rebuild that listed constraints
+    in a Python set's order made the crash test see a 'different' database in a new process."""
+    texts = []
+    for name in ("first.db", "second.db"):
+        path = tmp_path / name
+        subprocess.run(
+            [str(installed_script()), "--db", f"sqlite:///{path}", "db", "upgrade"],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": "random"},
+        )
+        texts.append(_schema_text(path))
+    assert texts[0] == texts[1]
+    assert any("ck_results_units_analyzed_non_negative" in text for text in texts[0])
