@@ -16,10 +16,10 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.databases import (
+    PostgresSchemaPool,
     TestDatabase,
     migrated_postgres_script,
     migrated_sqlite_template,
-    postgres_copy,
     postgres_empty,
     postgres_scratch,
     sqlite_copy,
@@ -51,14 +51,22 @@ def postgres_schema_script() -> Iterator[str]:
         yield script
 
 
+@pytest.fixture(scope="session")
+def postgres_schemas(
+    postgres_schema_script: str, postgres_user: str
+) -> Iterator[PostgresSchemaPool]:
+    pool = PostgresSchemaPool(postgres_schema_script, postgres_user)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestDatabase]:
     """A database at the head revision, holding no rows."""
     if request.param == "sqlite":
         yield sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
         return
-    user_role = request.getfixturevalue("postgres_user")
-    with postgres_copy(request.getfixturevalue("postgres_schema_script"), user_role) as copy:
+    with request.getfixturevalue("postgres_schemas").database() as copy:
         yield copy
 
 
@@ -74,9 +82,9 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[T
 
 
 @pytest.fixture
-def postgresql_database(postgres_user: str, postgres_schema_script: str) -> Iterator[TestDatabase]:
+def postgresql_database(postgres_schemas: PostgresSchemaPool) -> Iterator[TestDatabase]:
     """`database` on PostgreSQL only, for what only PostgreSQL has (roles and grants)."""
-    with postgres_copy(postgres_schema_script, postgres_user) as copy:
+    with postgres_schemas.database() as copy:
         yield copy
 
 
