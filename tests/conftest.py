@@ -9,6 +9,7 @@ except under CI=true, where a missing server fails the run.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,9 +101,33 @@ def empty_sqlite_database(tmp_path: Path) -> TestDatabase:
     return sqlite_database_at(tmp_path / "evidence.db")
 
 
-@pytest.fixture
-def loaded(database: TestDatabase) -> TestDatabase:
-    """A database with the seed files loaded."""
+def _load_seeds(database: TestDatabase) -> TestDatabase:
     outcome = run_cli("load", str(SEEDS), db=database)
     assert outcome.exit_code == 0, outcome.stderr
+    return database
+
+
+@pytest.fixture(scope="session")
+def sqlite_loaded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed files loaded once, through the CLI, into a copy of the template."""
+    database = _load_seeds(sqlite_copy(sqlite_template, tmp_path_factory.mktemp("loaded")))
+    return Path(database.url.removeprefix("sqlite:///"))
+
+
+@pytest.fixture(scope="session")
+def postgres_loaded_template(postgres_schemas: PostgresSchemaPool) -> Iterator[TestDatabase]:
+    with postgres_schemas.database() as database:
+        yield _load_seeds(database)
+
+
+@pytest.fixture
+def loaded(database: TestDatabase, request: pytest.FixtureRequest) -> TestDatabase:
+    """A database with the seed files loaded: the rows of one the session loaded through the
+    CLI, copied (the load itself is tested where it is the subject)."""
+    if database.backend == "sqlite":
+        template = request.getfixturevalue("sqlite_loaded_template")
+        shutil.copyfile(template, database.url.removeprefix("sqlite:///"))
+    else:
+        template = request.getfixturevalue("postgres_loaded_template")
+        request.getfixturevalue("postgres_schemas").copy_rows(template, into=database)
     return database

@@ -117,6 +117,7 @@ def migrated_sqlite_template(folder: Path) -> Path:
 
 def sqlite_copy(template: Path, folder: Path) -> TestDatabase:
     """A migrated database of one test: a copy of the template as `folder`/evidence.db."""
+    assert not Path(f"{template}-wal").exists(), "the template's WAL must be checkpointed"
     target = folder / "evidence.db"
     shutil.copyfile(template, target)
     return sqlite_database_at(target)
@@ -200,8 +201,8 @@ _SHAPE = """
 SELECT md5(concat_ws('|',
   (SELECT string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname)
      FROM pg_class c WHERE c.relnamespace = n.oid),
-  (SELECT string_agg(c.relname || '.' || a.attname || ':' || a.atttypid::text || ':' || a.attnotnull::text,
-                     ',' ORDER BY c.relname, a.attnum)
+  (SELECT string_agg(c.relname || '.' || a.attname || ':' || a.atttypid::text
+                     || ':' || a.attnotnull::text, ',' ORDER BY c.relname, a.attnum)
      FROM pg_attribute a JOIN pg_class c ON a.attrelid = c.oid
      WHERE c.relnamespace = n.oid AND a.attnum > 0 AND NOT a.attisdropped),
   (SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint
@@ -278,9 +279,32 @@ class PostgresSchemaPool:
             return False
         return True
 
+    def copy_rows(self, database: TestDatabase, into: TestDatabase) -> None:
+        """Every row and sequence position of `database` into the empty `into`, both of this
+        pool: one round trip, where loading the seed files again costs 0.15-0.4 s."""
+        source, target = _schema_of(database), _schema_of(into)
+        with self._admin.begin() as connection:
+            sequences = connection.exec_driver_sql(
+                "SELECT sequence_name FROM information_schema.sequences"
+                f" WHERE sequence_schema = '{source}'"
+            ).scalars()
+            statements = [
+                f'INSERT INTO "{target}"."{table.name}" SELECT * FROM "{source}"."{table.name}"'
+                for table in models.metadata.sorted_tables
+            ] + [
+                f'SELECT setval(\'"{target}"."{name}"\', last_value, is_called)'
+                f' FROM "{source}"."{name}"'
+                for name in sequences
+            ]
+            connection.exec_driver_sql(";\n".join(statements))
+
     def _drop(self, schema: str) -> None:
         with self._admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _schema_of(database: TestDatabase) -> str:
+    return str(make_url(database.url).query["options"]).removeprefix("-csearch_path=")
 
 
 @contextmanager
