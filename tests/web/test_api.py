@@ -133,6 +133,9 @@ def test_openapi_describes_the_api_with_the_cli_option_names(web_database: TestD
         "/api/comparisons",
         "/api/adverse-events",
         "/api/sql",
+        "/api/meta-analyses",
+        "/api/meta-analyses/{key}",
+        "/api/trials/{key}/reconciliation",
     }
     names = {parameter["name"] for parameter in paths["/api/results"]["get"]["parameters"]}
     assert {"trial", "endpoint_kind", "arm_role", "timepoint_unit", "limit", "offset"} <= names

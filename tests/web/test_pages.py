@@ -14,7 +14,7 @@ from evidencedb.web.app import create_app
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
 from tests.support.web import routes_of, web_client, web_settings
-from tests.web.conftest import REGISTRY_RECORD
+from tests.web.conftest import ANALYSIS, RECONCILED, REGISTRY_RECORD
 
 TRIAL = "blinatumomab-infant-kmt2a-all"
 DFS_QUOTE = "Two-year disease-free survival"
@@ -357,6 +357,9 @@ EXAMPLES = {
     "/comparisons": "/comparisons?measure=risk_difference",
     "/adverse-events": "/adverse-events?min_grade=1",
     "/provenance/{kind}": f"/provenance/trials?trial={TRIAL}",
+    "/meta-analyses": "/meta-analyses",
+    "/meta-analyses/{key}": f"/meta-analyses/{ANALYSIS}",
+    "/trials/{key}/reconciliation": f"/trials/{RECONCILED}/reconciliation",
     "/sql": "/sql?q=SELECT+1",
     "/trials.csv": "/trials.csv",
     "/results.csv": "/results.csv?arm_role=experimental",
@@ -368,15 +371,18 @@ EXAMPLES = {
     "/api/comparisons": "/api/comparisons",
     "/api/adverse-events": "/api/adverse-events",
     "/api/sql": "/api/sql?q=SELECT+1",
+    "/api/meta-analyses": "/api/meta-analyses",
+    "/api/meta-analyses/{key}": f"/api/meta-analyses/{ANALYSIS}",
+    "/api/trials/{key}/reconciliation": f"/api/trials/{RECONCILED}/reconciliation",
     "/openapi.json": "/openapi.json",
     "/static": "/static/style.css",
 }
 
 
-def test_every_route_answers(web_database: TestDatabase) -> None:
-    app = create_app(web_settings(web_database.url))
+def test_every_route_answers(analysed_database: TestDatabase) -> None:
+    app = create_app(web_settings(analysed_database.url))
     assert set(routes_of(app)) == set(EXAMPLES)
-    with web_client(web_database.url) as client:
+    with web_client(analysed_database.url) as client:
         for example in EXAMPLES.values():
             answer = client.get(example)
             assert answer.status_code == 200, example

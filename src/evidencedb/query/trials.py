@@ -191,6 +191,14 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
     return detail
 
 
+def trial_title(connection: Connection, key: str) -> str | None:
+    """The title of the trial `key`; None when there is no such trial."""
+    return connection.execute(_TITLE, {"key": key}).scalar()
+
+
+_TITLE = select(Trial.title).where(Trial.key == bindparam("key"))
+
+
 def _rows(
     connection: Connection, statement: AnySelect, values: dict[str, Any]
 ) -> list[dict[str, Any]]:

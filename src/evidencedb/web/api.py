@@ -11,12 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import RowMapping
 
+from evidencedb.analysis.reconcile import reconcile
 from evidencedb.query.facts import FactView, fetch_facts
 from evidencedb.query.filters import FactFilters
+from evidencedb.query.meta_analyses import stored_analyses
 from evidencedb.query.paging import Page
 from evidencedb.query.sql import first_rows, read_only_connection
 from evidencedb.query.trials import list_trials, trial_detail
 from evidencedb.web import parameters as p
+from evidencedb.web.analysis_pages import saved_analysis
 from evidencedb.web.database import AppSettings, ReadConnection
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -24,7 +27,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 # What every route answers besides its rows, for the OpenAPI description.
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": 'A user error, e.g. a SQL statement refused: `{"detail": ...}`.'},
-    404: {"description": "No such trial."},
+    404: {"description": "No such trial or analysis, or nothing of that kind for it."},
 }
 ROWS: dict[int | str, dict[str, Any]] = {
     200: {"description": "A JSON array of rows, as `--format json` prints them."}
@@ -98,6 +101,28 @@ def adverse_events(
 ) -> JSONRows:
     """Adverse events, as `evidencedb adverse-events --format json`."""
     return _facts(request, connection, "adverse_events_flat", filters, page)
+
+
+@router.get("/meta-analyses", responses=ROWS, response_class=JSONRows)
+def meta_analyses(connection: ReadConnection) -> JSONRows:
+    """The saved meta-analyses: each one's question, model and the results of the last load
+    (the columns of `export csv`'s meta_analyses.csv but its ids)."""
+    return JSONRows(stored_analyses(connection))
+
+
+@router.get("/meta-analyses/{key}", responses=ERRORS, response_class=JSONRows)
+def meta_analysis(connection: ReadConnection, key: str) -> JSONRows:
+    """One saved analysis: `analysis`, its definition as the seed file gives it, and `result`,
+    recomputed from the facts as they are: the object `evidencedb meta --analysis KEY
+    --format json` prints (studies with the facts each was computed from)."""
+    return JSONRows(saved_analysis(connection, key))
+
+
+@router.get("/trials/{key}/reconciliation", responses=ERRORS, response_class=JSONRows)
+def reconciliation(connection: ReadConnection, key: str) -> JSONRows:
+    """A trial's registry record against its publication and across its versions, as
+    `evidencedb reconcile KEY --format json` prints it; 404 when the trial lacks one side."""
+    return JSONRows(reconcile(connection, key).as_json())
 
 
 @router.get("/sql", responses=ERRORS, response_class=JSONRows)

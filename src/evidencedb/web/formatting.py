@@ -55,6 +55,13 @@ def timepoint_text(row: Mapping[str, Any]) -> str:
     return f"{number(row['timepoint_value'])} {row.get('timepoint_unit') or ''}".strip()
 
 
+def p_text(value: float | None) -> str:
+    """A p-value as a report writes it: '0.0123', '< 0.0001'; '' for none."""
+    if value is None:
+        return ""
+    return "< 0.0001" if value < 0.0001 else f"{value:.4f}"
+
+
 def words(value: Any) -> str:
     """An enum value as words: 'overall_survival' reads 'overall survival'."""
     return "" if value is None else str(value).replace("_", " ")
@@ -69,4 +76,5 @@ def install(environment: Environment) -> None:
         ci_text=ci_text,
         timepoint_text=timepoint_text,
         words=words,
+        p_text=p_text,
     )

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import URL
 
+from evidencedb.analysis.reconcile import reconcilable
 from evidencedb.enums import ArmRole, ComparisonMeasure, EndpointKind, TrialDesign, TrialPhase
 from evidencedb.errors import EvidenceError
 from evidencedb.operations.summary import table_counts
 from evidencedb.query.descriptions import DescriptionKind, description
 from evidencedb.query.facts import FactView, fetch_facts
 from evidencedb.query.filters import FactFilters, TrialFilters
+from evidencedb.query.meta_analyses import analyses_of_trial
 from evidencedb.query.paging import Page
 from evidencedb.query.search import endpoints_named
 from evidencedb.query.sources import source_detail
@@ -96,7 +98,12 @@ def trials(
 
 @router.get("/trials/{key}")
 def trial(request: Request, connection: ReadConnection, key: str) -> HTMLResponse:
-    return _page(request, "trial.html", {"trial": trial_detail(connection, key)})
+    context = {
+        "trial": trial_detail(connection, key),
+        "analyses": analyses_of_trial(connection, key),
+        "reconcilable": reconcilable(connection, key),
+    }
+    return _page(request, "trial.html", context)
 
 
 def _facts(
