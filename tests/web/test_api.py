@@ -138,7 +138,7 @@ def test_openapi_describes_the_api_with_the_cli_option_names(web_database: TestD
         "/api/trials/{key}/reconciliation",
     }
     names = {parameter["name"] for parameter in paths["/api/results"]["get"]["parameters"]}
-    assert {"trial", "endpoint_kind", "arm_role", "timepoint_unit", "limit", "offset"} <= names
+    assert {"trial", "endpoint_kind", "arm_role", "timepoint_unit", "limit", "after"} <= names
 
 
 def test_no_route_writes(web_database: TestDatabase, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Query parameters: the filters of the CLI's query commands, named as its options are
-(`--endpoint-kind` is `endpoint_kind`), and pages of a listing.
+(`--endpoint-kind` is `endpoint_kind`), and pages of a listing: `limit` rows `after` (or,
+a page back, `before`) the key of a row, a fact's id or a trial's key (`query.paging`).
 
 Every filter is optional and an empty one is no filter (`blank_parameters_dropped`: an HTML
 form sends its empty fields). Enumerated filters take the same values as the CLI's, so that
@@ -8,7 +9,7 @@ the OpenAPI description lists them and anything else is refused with 422.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
@@ -21,6 +22,7 @@ from evidencedb.enums import (
     TrialDesign,
     TrialPhase,
 )
+from evidencedb.errors import EvidenceError
 from evidencedb.query.filters import FactFilters, TrialFilters
 from evidencedb.query.paging import Page
 
@@ -28,7 +30,7 @@ PAGE_ROWS = 100  # rows a page shows unless told
 PAGE_ROWS_MAX = 200  # the most a page shows: a page is read, not scrolled for ever
 API_ROWS = 1000  # rows an API answer holds unless told
 API_ROWS_MAX = 10_000
-OFFSET_MAX = 1_000_000_000
+KEY_MAX = 2**63 - 1  # the largest id a database holds
 
 Trial = Annotated[str | None, Query(description="Trial key.")]
 Intervention = Annotated[
@@ -145,20 +147,44 @@ def adverse_event_filters(
     )
 
 
+After = Annotated[
+    int | None, Query(ge=0, le=KEY_MAX, description="Rows after this one (the Link header's).")
+]
+Before = Annotated[int | None, Query(ge=0, le=KEY_MAX, description="Rows before this one.")]
+AfterTrial = Annotated[
+    str | None, Query(max_length=500, description="Trials after this key (the Link header's).")
+]
+BeforeTrial = Annotated[str | None, Query(max_length=500, description="Trials before this key.")]
+ListingLimit = Annotated[int, Query(ge=1, le=PAGE_ROWS_MAX, description="Rows per page.")]
+ApiLimit = Annotated[
+    int, Query(ge=1, le=API_ROWS_MAX, description="Rows per answer (see the Link header).")
+]
+
+
+def _page(limit: int, after: Any, before: Any) -> Page:
+    if after is not None and before is not None:
+        raise EvidenceError("a page starts after a row or ends before one, not both")
+    return Page(limit, after, before)
+
+
 def page_of_listing(
-    limit: Annotated[int, Query(ge=1, le=PAGE_ROWS_MAX, description="Rows per page.")] = PAGE_ROWS,
-    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows skipped.")] = 0,
+    limit: ListingLimit = PAGE_ROWS, after: After = None, before: Before = None
 ) -> Page:
-    return Page(limit, offset)
+    return _page(limit, after, before)
 
 
-def page_of_api(
-    limit: Annotated[
-        int, Query(ge=1, le=API_ROWS_MAX, description="Rows per answer (see the Link header).")
-    ] = API_ROWS,
-    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows skipped.")] = 0,
+def page_of_trial_listing(
+    limit: ListingLimit = PAGE_ROWS, after: AfterTrial = None, before: BeforeTrial = None
 ) -> Page:
-    return Page(limit, offset)
+    return _page(limit, after, before)
+
+
+def page_of_api(limit: ApiLimit = API_ROWS, after: After = None) -> Page:
+    return Page(limit, after)
+
+
+def page_of_trial_api(limit: ApiLimit = API_ROWS, after: AfterTrial = None) -> Page:
+    return Page(limit, after)
 
 
 TrialFiltering = Annotated[TrialFilters, Depends(trial_filters)]
@@ -166,4 +192,6 @@ ResultFiltering = Annotated[FactFilters, Depends(result_filters)]
 ComparisonFiltering = Annotated[FactFilters, Depends(comparison_filters)]
 AdverseEventFiltering = Annotated[FactFilters, Depends(adverse_event_filters)]
 ListingPage = Annotated[Page, Depends(page_of_listing)]
+TrialListingPage = Annotated[Page, Depends(page_of_trial_listing)]
 ApiPage = Annotated[Page, Depends(page_of_api)]
+TrialApiPage = Annotated[Page, Depends(page_of_trial_api)]
