@@ -127,10 +127,13 @@ def _shows_prediction(document: Mapping[str, Any]) -> bool:
 
 
 def _extent(document: Mapping[str, Any], ratio: bool) -> tuple[float, float]:
-    """The axis: every study's and the pooled CI, and the line of no effect."""
+    """The axis: every study's and the pooled CI, the prediction interval where it is drawn,
+    and the line of no effect."""
     values = [1.0 if ratio else 0.0]
     for row in (*document["studies"], document):
         values += [row[name] for name in ("ci_lower", "estimate", "ci_upper")]
+    if _shows_prediction(document):
+        values += [document["pi_lower"], document["pi_upper"]]
     finite = [v for v in values if v is not None and math.isfinite(v) and (v > 0 or not ratio)]
     low, high = min(finite), max(finite)
     if ratio:
