@@ -282,8 +282,10 @@ def fetch_fact_page(
 ) -> PageOf:
     """A page of `fetch_facts`, by keyset on the fact's id (`query.paging`); its keys are ids."""
     values = filter_values(filters)
-    statement = FACT_VIEWS[view](frozenset(values))
-    return page_of(connection, statement, _ORDER_KEYS[view], values, page)
+    build = FACT_VIEWS[view]
+    return page_of(
+        connection, build(frozenset(values)), build(frozenset()), _ORDER_KEYS[view], values, page
+    )
 
 
 def fact_statement(view: FactView, filters: FactFilters = FactFilters()) -> AnySelect:

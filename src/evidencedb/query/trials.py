@@ -78,7 +78,8 @@ def list_trials(connection: Connection, filters: TrialFilters = TrialFilters()) 
 def list_trial_page(connection: Connection, filters: TrialFilters, page: Page) -> PageOf:
     """A page of `list_trials`, by keyset on the trial's key (`query.paging`)."""
     values = filter_values(filters)
-    return page_of(connection, _trials(frozenset(values)), Trial.key, values, page)
+    statement = _trials(frozenset(values))
+    return page_of(connection, statement, _trials(frozenset()), Trial.key, values, page)
 
 
 # The statements of `trial_detail`, built once: building them (an alias, six selects) took
