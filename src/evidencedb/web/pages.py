@@ -9,7 +9,14 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import URL
 
 from evidencedb.analysis.reconcile import reconcilable
-from evidencedb.enums import ArmRole, ComparisonMeasure, EndpointKind, TrialDesign, TrialPhase
+from evidencedb.enums import (
+    AdverseEventCategory,
+    ArmRole,
+    ComparisonMeasure,
+    EndpointKind,
+    TrialDesign,
+    TrialPhase,
+)
 from evidencedb.errors import EvidenceError
 from evidencedb.operations.summary import table_counts
 from evidencedb.query.descriptions import DescriptionKind, description
@@ -127,7 +134,12 @@ def _facts(
 ) -> HTMLResponse:
     view: FactView = provenance.VIEW_OF[kind]
     found = fetch_fact_page(connection, view, filters, page)
-    choices = {"endpoint_kind": EndpointKind, "arm_role": ArmRole, "measure": ComparisonMeasure}
+    choices = {
+        "endpoint_kind": EndpointKind,
+        "arm_role": ArmRole,
+        "measure": ComparisonMeasure,
+        "category": AdverseEventCategory,
+    }
     context = {"kind": kind, "filters": filters, "choices": choices, **_paged(request, found, page)}
     return _page(request, "facts.html", context)
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 
 from evidencedb.enums import (
+    AdverseEventCategory,
     ArmRole,
     ComparisonMeasure,
     ComparisonOrigin,
@@ -23,6 +24,7 @@ from evidencedb.enums import (
     TrialPhase,
 )
 from evidencedb.errors import EvidenceError
+from evidencedb.query.filter_help import FILTER_HELP
 from evidencedb.query.filters import FactFilters, TrialFilters
 from evidencedb.query.paging import Page
 
@@ -30,18 +32,16 @@ PAGE_ROWS = 100  # rows a page shows unless told
 PAGE_ROWS_MAX = 200  # the most a page shows: a page is read, not scrolled for ever
 API_ROWS = 1000  # rows an API answer holds unless told
 API_ROWS_MAX = 10_000
-KEY_MAX = 2**63 - 1  # the largest id a database holds
+KEY_MAX = 2**31 - 1  # the largest id: ids are INTEGER, 32 bits on PostgreSQL
 
-Trial = Annotated[str | None, Query(description="Trial key.")]
-Intervention = Annotated[
-    str | None, Query(description="Intervention key, or part of its name, target or class.")
-]
-Condition = Annotated[str | None, Query(description="Part of the trial's condition.")]
-Text = Annotated[str | None, Query(description="Words in the trial's key, title or population.")]
-Endpoint = Annotated[str | None, Query(description="Endpoint key.")]
-Source = Annotated[str | None, Query(description="Source key.")]
-Kind = Annotated[EndpointKind | None, Query(description="Kind of endpoint.")]
-ArmRoleFilter = Annotated[ArmRole | None, Query(description="Role of the arm.")]
+Trial = Annotated[str | None, Query(description=FILTER_HELP["trial"])]
+Intervention = Annotated[str | None, Query(description=FILTER_HELP["intervention"])]
+Condition = Annotated[str | None, Query(description=FILTER_HELP["condition"])]
+Text = Annotated[str | None, Query(description=FILTER_HELP["text"])]
+Endpoint = Annotated[str | None, Query(description=FILTER_HELP["endpoint"])]
+Source = Annotated[str | None, Query(description=FILTER_HELP["source"])]
+Kind = Annotated[EndpointKind | None, Query(description=FILTER_HELP["endpoint_kind"])]
+ArmRoleFilter = Annotated[ArmRole | None, Query(description=FILTER_HELP["arm_role"])]
 
 
 def trial_filters(
@@ -50,9 +50,7 @@ def trial_filters(
     condition: Condition = None,
     design: TrialDesign | None = None,
     phase: TrialPhase | None = None,
-    registry_id: Annotated[
-        str | None, Query(description="An NCT, EudraCT, ... identifier.")
-    ] = None,
+    registry_id: Annotated[str | None, Query(description=FILTER_HELP["registry_id"])] = None,
     text: Text = None,
 ) -> TrialFilters:
     """The filters of `evidencedb trials`."""
@@ -76,9 +74,9 @@ def result_filters(
     endpoint_role: EndpointRole | None = None,
     arm_role: ArmRoleFilter = None,
     timepoint: Annotated[
-        float | None, Query(description="Timepoint value, e.g. 2.", allow_inf_nan=False)
+        float | None, Query(description=FILTER_HELP["timepoint"], allow_inf_nan=False)
     ] = None,
-    timepoint_unit: Annotated[str | None, Query(description="Timepoint unit, e.g. years.")] = None,
+    timepoint_unit: Annotated[str | None, Query(description=FILTER_HELP["timepoint_unit"])] = None,
     source: Source = None,
     text: Text = None,
 ) -> FactFilters:
@@ -104,7 +102,7 @@ def comparison_filters(
     endpoint: Endpoint = None,
     endpoint_kind: Kind = None,
     measure: ComparisonMeasure | None = None,
-    origin: Annotated[ComparisonOrigin | None, Query(description="reported or derived.")] = None,
+    origin: Annotated[ComparisonOrigin | None, Query(description=FILTER_HELP["origin"])] = None,
     source: Source = None,
 ) -> FactFilters:
     """The filters of `evidencedb comparisons`."""
@@ -121,26 +119,32 @@ def comparison_filters(
 
 def adverse_event_filters(
     trial: Trial = None,
-    arm: Annotated[str | None, Query(description="Arm key.")] = None,
+    arm: Annotated[str | None, Query(description=FILTER_HELP["arm"])] = None,
     arm_role: ArmRoleFilter = None,
     intervention: Intervention = None,
     serious: Annotated[
         bool | None,
         Query(description="true: only serious events (--serious); false: only non-serious."),
     ] = None,
-    min_grade: Annotated[
-        int | None, Query(ge=1, le=5, description="Only events graded at least this.")
+    category: Annotated[
+        AdverseEventCategory | None, Query(description=FILTER_HELP["category"])
     ] = None,
-    term: Annotated[str | None, Query(description="Part of the event term.")] = None,
+    min_grade: Annotated[
+        int | None, Query(ge=1, le=5, description=FILTER_HELP["min_grade"])
+    ] = None,
+    term: Annotated[str | None, Query(description=FILTER_HELP["term"])] = None,
     source: Source = None,
 ) -> FactFilters:
     """The filters of `evidencedb adverse-events`."""
+    if serious is not None and category is not None:
+        raise EvidenceError("give serious or category, not both")
     return FactFilters(
         trial=trial,
         arm=arm,
         arm_role=arm_role,
         intervention=intervention,
         serious=serious,
+        event_category=category,
         min_grade=min_grade,
         term=term,
         source=source,
