@@ -15,6 +15,15 @@ REGISTRY_RECORD = "NCT02210780"
 ANALYSIS = "fidelity-cv"
 RECONCILED = "smart-fm"
 RECONCILED_RECORD = "NCT05005351"
+# A small record with baseline characteristics (a mean with its SD, categories, a value of
+# Total alone) and participant flow in five periods, two with a reason for withdrawal.
+BASELINE_RECORD = "NCT03670628"
+
+
+def import_baseline_record(url: TestDatabase | str) -> None:
+    record = require_shared() / "ctgov-corpus" / f"{BASELINE_RECORD}.json"
+    imported = run_cli("import", "ctgov", str(record), db=url)
+    assert imported.exit_code == 0, imported.stderr
 
 
 def load_analyses(url: TestDatabase | str) -> None:
@@ -42,4 +51,11 @@ def web_database(loaded: TestDatabase) -> TestDatabase:
 def analysed_database(web_database: TestDatabase) -> TestDatabase:
     """`web_database` with a saved meta-analysis and a trial to reconcile."""
     load_analyses(web_database)
+    return web_database
+
+
+@pytest.fixture
+def baseline_database(web_database: TestDatabase) -> TestDatabase:
+    """`web_database` with a registry record that has baseline and flow."""
+    import_baseline_record(web_database)
     return web_database

@@ -12,6 +12,7 @@ from evidencedb.query.readable import (
     counts_text,
     duration_text,
     number_text,
+    spread_text,
     value_text,
 )
 
@@ -124,28 +125,9 @@ def _with_registry_text(row: dict[str, Any], shown: dict[str, Any]) -> None:
     if row.get("value") is None and row.get("value_raw") is not None:
         shown["value"] = row["value_raw"]
     if "characteristic" in row:
-        shown["spread"] = _spread_text(row)
+        shown["spread"] = spread_text(row)
     if "count_raw" in row and row["count"] is None:
         shown["count"] = row["count_raw"]
-
-
-def _spread_text(row: dict[str, Any]) -> str:
-    """'SD 9.6', 'IQR 3 to 7': a baseline value's spread or limits, as the registry gave it."""
-    names = {
-        "standard_deviation": "SD",
-        "standard_error": "SE",
-        "interquartile_range": "IQR",
-        "full_range": "range",
-    }
-    kind = names.get(row["spread_type"] or "", "")
-    if row["spread_raw"] is not None:
-        return f"{kind} {row['spread_raw']}".strip()
-    if row["spread"] is not None:
-        return f"{kind} {number_text(row['spread'])}".strip()
-    if row["spread_lower"] is not None or row["spread_upper"] is not None:
-        limits = f"{number_text(row['spread_lower'])} to {number_text(row['spread_upper'])}"
-        return f"{kind} {limits}".strip()
-    return ""
 
 
 def show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> None:

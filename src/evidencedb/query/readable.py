@@ -80,3 +80,32 @@ def duration_text(value: Any, unit: str | None) -> str:
         singular = _TIME_UNITS.get(lowered, lowered)
         unit = singular if value == 1 else _PLURAL_OF[singular]
     return f"{number_text(value)} {unit}".strip()
+
+
+_SPREAD_NAMES = {
+    "standard_deviation": "SD",
+    "standard_error": "SE",
+    "interquartile_range": "IQR",
+    "full_range": "range",
+}
+
+
+def spread_text(row: Mapping[str, Any]) -> str:
+    """'SD 9.6', 'IQR 3 to 7': a baseline value's spread or limits, as the registry gave it
+    (its text where it is not a plain number); "" for none."""
+    kind = _SPREAD_NAMES.get(row["spread_type"] or "", "")
+    if row["spread_raw"] is not None:
+        return f"{kind} {row['spread_raw']}".strip()
+    if row["spread"] is not None:
+        return f"{kind} {number_text(row['spread'])}".strip()
+    if row["spread_lower"] is not None or row["spread_upper"] is not None:
+        limits = f"{number_text(row['spread_lower'])} to {number_text(row['spread_upper'])}"
+        return f"{kind} {limits}".strip()
+    return ""
+
+
+def registry_text(number: Any, raw: str | None) -> str:
+    """A registry's number as the registry wrote it: its text where that was not a plain
+    number ("<5", "1,864", "NA"), since the number read from it may drop a qualifier; else
+    the number. "" for neither."""
+    return raw if raw is not None else number_text(number)

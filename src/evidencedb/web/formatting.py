@@ -14,6 +14,8 @@ from evidencedb.query.readable import (
     counts_text,
     duration_text,
     number_text,
+    registry_text,
+    spread_text,
     value_text,
 )
 
@@ -35,6 +37,16 @@ def p_text(value: float | None) -> str:
     return "< 0.0001" if value < 0.0001 else f"{value:.4f}"
 
 
+def baseline_value(row: Mapping[str, Any]) -> str:
+    """A baseline measurement's value as the registry wrote it."""
+    return registry_text(row["value"], row["value_raw"])
+
+
+def flow_count(row: Mapping[str, Any]) -> str:
+    """A participant-flow count as the registry wrote it."""
+    return registry_text(row["count"], row["count_raw"])
+
+
 def words(value: Any) -> str:
     """An enum value as words: 'overall_survival' reads 'overall survival'."""
     return "" if value is None else str(value).replace("_", " ")
@@ -50,4 +62,7 @@ def install(environment: Environment) -> None:
         timepoint_text=timepoint_text,
         p_text=p_text,
         words=words,
+        baseline_value=baseline_value,
+        flow_count=flow_count,
+        spread_text=spread_text,
     )

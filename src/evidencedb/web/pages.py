@@ -30,6 +30,7 @@ from evidencedb.query.sql import first_rows, read_only_connection
 from evidencedb.query.trials import list_trial_page, trial_detail
 from evidencedb.web import parameters as p
 from evidencedb.web import provenance
+from evidencedb.web.arm_tables import baseline_tables, flow_tables
 from evidencedb.web.database import AppSettings, ReadConnection
 from evidencedb.web.templating import templates
 
@@ -117,8 +118,11 @@ def trials(
 
 @router.get("/trials/{key}")
 def trial(request: Request, connection: ReadConnection, key: str) -> HTMLResponse:
+    detail = trial_detail(connection, key)
     context = {
-        "trial": trial_detail(connection, key),
+        "trial": detail,
+        "baseline_tables": baseline_tables(detail["baseline_measurements"]),
+        "flow_tables": flow_tables(detail["participant_flow"]),
         "analyses": analyses_of_trial(connection, key),
         "reconcilable": reconcilable(connection, key),
     }
@@ -176,14 +180,17 @@ def fact_provenance(
     request: Request,
     connection: ReadConnection,
     settings: AppSettings,
-    kind: provenance.FactKind | DescriptionKind,
+    kind: provenance.RowKind | DescriptionKind,
 ) -> HTMLResponse:
     """A number with the words it came from: quote, locator, source, document, lineage. A
-    fact is named by its natural key; a trial's description by `trial`, an arm's by `trial`
-    and `arm`, an endpoint's by `trial` and `endpoint`."""
+    fact, baseline measurement or flow count is named by its natural key; a trial's
+    description by `trial`, an arm's by `trial` and `arm`, an endpoint's by `trial` and
+    `endpoint`."""
     key = dict(request.query_params)
     if kind == "results" or kind == "comparisons" or kind == "adverse-events":
         fact = provenance.find_fact(connection, kind, key)
+    elif kind == "baseline" or kind == "flow":
+        fact = provenance.find_arm_row(connection, kind, key)
     else:
         part = key.get(kind.removesuffix("s"), "")
         fact = description(connection, kind, key.get("trial", ""), part)
