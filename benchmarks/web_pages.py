@@ -35,6 +35,13 @@ def web_probes(url: str) -> list[tuple[str, str]]:
             ),
             {"t": trial_id},
         ).scalar()
+        # A results page deep into a broad filter: after the id of a result half-way through.
+        middle_result = connection.execute(
+            text(
+                "SELECT id FROM results ORDER BY id LIMIT 1 "
+                "OFFSET (SELECT count(*) / 2 FROM results)"
+            )
+        ).scalar()
         kind = (
             connection.execute(
                 text(
@@ -61,7 +68,15 @@ def web_probes(url: str) -> list[tuple[str, str]]:
             "adverse-events?trial&serious",
             "/adverse-events?" + urlencode({"trial": trial_key, "serious": "true"}),
         ),
+        (
+            "results?endpoint_kind, half-way (page of 200)",
+            "/results?" + urlencode({"endpoint_kind": kind, "limit": 200, "after": middle_result}),
+        ),
         ("trials (page of 200)", "/trials?limit=200"),
+        (
+            "trials, half-way (page of 200)",
+            "/trials?" + urlencode({"limit": 200, "after": trial_key}),
+        ),
         ("api/results?trial", "/api/results?" + urlencode({"trial": trial_key})),
     ]
 
@@ -127,3 +142,19 @@ def print_web(measured: list[dict[str, Any]]) -> None:
             f"{page['page']:44} {page['rows']:>7} {page['first_ms']:>9.2f} "
             f"{page['p50_ms']:>8.2f} {page['p95_ms']:>8.2f} {verdict:>6} {page['cpu_p50_ms']:>7.2f}"
         )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure the web pages on a database that exists (a `make bench` run builds one):
+
+    python benchmarks/web_pages.py --db sqlite:////tmp/bench/evidence.db
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--db", required=True, help="SQLAlchemy URL of a loaded database")
+    print_web(measure_web(parser.parse_args(argv).db))
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from evidencedb.cli.tables import duration_text, readable
+from evidencedb.cli.tables import readable
+from evidencedb.query.readable import duration_text
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
 from tests.support.environment import require_shared

@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 
+from evidencedb.cli.app import app
 from evidencedb.web.app import create_app
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
@@ -133,9 +135,32 @@ def test_openapi_describes_the_api_with_the_cli_option_names(web_database: TestD
         "/api/comparisons",
         "/api/adverse-events",
         "/api/sql",
+        "/api/meta-analyses",
+        "/api/meta-analyses/{key}",
+        "/api/trials/{key}/reconciliation",
     }
     names = {parameter["name"] for parameter in paths["/api/results"]["get"]["parameters"]}
-    assert {"trial", "endpoint_kind", "arm_role", "timepoint_unit", "limit", "offset"} <= names
+    assert {"trial", "endpoint_kind", "arm_role", "timepoint_unit", "limit", "after"} <= names
+
+
+@pytest.mark.parametrize("command", ["trials", "results", "comparisons", "adverse-events"])
+def test_api_takes_the_options_of_its_command(web_database: TestDatabase, command: str) -> None:
+    """Every filter of the command is a query parameter of its route, under the option's name,
+    and described with the option's help."""
+    cli = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    not_filters = ("columns", "fmt", "command_database_url")
+    options = {param.name: param.help for param in cli.params if param.name not in not_filters}
+    with web_client(web_database.url) as client:
+        described = client.get("/openapi.json").json()
+    parameters = {
+        parameter["name"]: parameter.get("description")
+        for parameter in described["paths"][f"/api/{command}"]["get"]["parameters"]
+        if parameter["name"] not in ("limit", "after")
+    }
+    assert set(parameters) == set(options)
+    for name, help_text in options.items():
+        if help_text and name != "serious":  # --serious/--non-serious is one boolean here
+            assert parameters[name] == help_text, name
 
 
 def test_no_route_writes(web_database: TestDatabase, tmp_path: Path) -> None:

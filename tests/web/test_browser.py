@@ -17,7 +17,14 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.support.cli import run_cli
 from tests.support.environment import IN_CI, SEEDS, require_shared
 from tests.support.web import TEST_OUTPUT, served
-from tests.web.conftest import REGISTRY_RECORD
+from tests.web.conftest import (
+    ANALYSIS,
+    BASELINE_RECORD,
+    RECONCILED,
+    REGISTRY_RECORD,
+    import_baseline_record,
+    load_analyses,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,11 +57,15 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The web view over a SQLite file with the seeds and a registry record loaded."""
+    """The web view over a SQLite file with the seeds and a registry record loaded, and a
+    saved meta-analysis, a trial with both a registry record and a publication, and a record
+    with baseline characteristics and participant flow."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'evidence.db'}"
     assert run_cli("load", str(SEEDS), db=url).exit_code == 0
     record = require_shared() / "ctgov" / f"{REGISTRY_RECORD}.json"
     assert run_cli("import", "ctgov", str(record), db=url).exit_code == 0
+    load_analyses(url)
+    import_baseline_record(url)
     with served(url) as address:
         yield address
 
@@ -122,7 +133,7 @@ def test_run_a_sql_query(page: Page) -> None:
     )
     page.get_by_role("button", name="Run").click()
     table = page.locator("table.sql")
-    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator("tbody tr")).to_have_count(7)
     expect(table).to_contain_text(TRIAL)
     page.get_by_label(re.compile("One SELECT statement")).fill("DROP TABLE trials")
     page.get_by_role("button", name="Run").click()
@@ -155,6 +166,58 @@ def test_pages_read_without_css(page: Page) -> None:
     expect(page.get_by_role("link", name="81.6%").first).to_be_visible()
 
 
+def test_open_a_meta_analysis_and_its_forest_plot(page: Page) -> None:
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Meta-analyses").click()
+    expect(page).to_have_url(re.compile("/meta-analyses$"))
+    page.get_by_role("link", name=ANALYSIS).click()
+    expect(page).to_have_url(re.compile(f"/meta-analyses/{ANALYSIS}$"))
+    forest = page.locator("figure.forest svg")
+    expect(forest).to_be_visible()
+    box = forest.bounding_box()
+    assert box is not None
+    assert box["width"] > 500
+    assert box["height"] > 100
+    expect(forest.locator("g.study")).to_have_count(2)
+    expect(forest.locator("polygon")).to_be_visible()  # the pooled diamond
+    expect(forest).to_contain_text("FIDELIO-DKD")
+    _screenshot(page, "meta-analysis-open-desktop")
+    page.locator("#lineage a[href^='/provenance/comparisons']").first.click()
+    expect(page.get_by_role("heading", name="Where this number comes from")).to_be_visible()
+    expect(page.locator("code.locator")).to_contain_text("resultsSection.outcomeMeasuresModule")
+
+
+def test_open_a_trials_reconciliation(page: Page) -> None:
+    page.goto(f"/trials/{RECONCILED}")
+    page.get_by_role("link", name="Registry record vs publication").click()
+    expect(page).to_have_url(re.compile(f"/trials/{RECONCILED}/reconciliation$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registry record and publication")
+    values = page.locator("#values table")
+    expect(values.locator("tbody tr")).to_have_count(5)
+    expect(values).to_contain_text("agree")
+    expect(page.locator("#outcomes")).to_contain_text("reported as registered")
+    _screenshot(page, "reconciliation-open-desktop")
+
+
+def test_open_a_baseline_value_onto_its_registry_field(page: Page) -> None:
+    page.goto(f"/trials/{BASELINE_RECORD}")
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Baseline").click()
+    table = page.locator("#baseline table")
+    expect(table).to_be_visible()
+    expect(
+        table.get_by_role("columnheader", name=re.compile("Sham shockwave therapy"))
+    ).to_be_visible()
+    age = table.get_by_role("row", name=re.compile("^Age, Continuous"))
+    expect(age.get_by_role("cell")).to_have_text(
+        ["52.4 (SD 10.5)", "51.2 (SD 8.9)", re.compile(r"^51\.7 \(SD 9\.4\)")]
+    )
+    age.get_by_role("link", name="51.2").click()
+    expect(page.get_by_role("heading", name="Where this number comes from")).to_be_visible()
+    expect(page.locator("code.locator")).to_contain_text(
+        "baselineCharacteristicsModule.measures[0].classes[0].categories[0].measurements[1]"
+    )
+
+
 MAIN_PAGES = {
     "home": "/",
     "search": "/search?q=leukemia",
@@ -165,6 +228,10 @@ MAIN_PAGES = {
     "comparisons": "/comparisons",
     "adverse-events": "/adverse-events",
     "sql": "/sql?q=SELECT+kind%2C+count%28*%29+FROM+endpoints+GROUP+BY+kind",
+    "meta-analyses": "/meta-analyses",
+    "meta-analysis": f"/meta-analyses/{ANALYSIS}",
+    "reconciliation": f"/trials/{RECONCILED}/reconciliation",
+    "baseline-trial": f"/trials/{BASELINE_RECORD}",
 }
 
 

@@ -14,7 +14,7 @@ from evidencedb.web.app import create_app
 from tests.support.cli import run_cli
 from tests.support.databases import TestDatabase
 from tests.support.web import routes_of, web_client, web_settings
-from tests.web.conftest import REGISTRY_RECORD
+from tests.web.conftest import ANALYSIS, RECONCILED, REGISTRY_RECORD
 
 TRIAL = "blinatumomab-infant-kmt2a-all"
 DFS_QUOTE = "Two-year disease-free survival"
@@ -51,17 +51,22 @@ def test_trials_filters_page_and_link_to_each_trial(web_database: TestDatabase) 
         everything = client.get("/trials")
         single_arm = client.get("/trials", params={"design": "single_arm", "phase": ""})
         first = client.get("/trials", params={"limit": 2})
-        second = client.get("/trials", params={"limit": 2, "offset": 2})
+        second = client.get("/trials", params={"limit": 2, "after": TRIAL})
+        back = client.get("/trials", params={"limit": 2, "before": "interfant-06"})
         too_many = client.get("/trials", params={"limit": 201})
     assert everything.text.count('<th scope="row"><a href="/trials/') == 3
     assert single_arm.text.count('<th scope="row"><a href="/trials/') == 1
     assert f'href="/trials/{TRIAL}"' in single_arm.text
     assert 'rel="next"' in first.text
     assert 'rel="prev"' not in first.text
-    assert "offset=2" in first.text
+    assert f"after={TRIAL}" in first.text  # the last row's key: NCT02210780, then TRIAL
     assert 'rel="prev"' in second.text
+    assert "before=interfant-06" in second.text
     assert 'rel="next"' not in second.text
     assert second.text.count('<th scope="row"><a href="/trials/') == 1
+    assert back.text.count('<th scope="row"><a href="/trials/') == 2
+    assert 'rel="prev"' not in back.text
+    assert f"after={TRIAL}" in back.text
     assert too_many.status_code == 422
     assert "limit" in too_many.text
 
@@ -131,6 +136,36 @@ def test_listings_page_at_most_200_rows(web_database: TestDatabase) -> None:
     assert 'rel="next"' in first.text
     assert 'rel="next"' not in last.text
     assert refused.status_code == 422
+
+
+def test_listing_pages_walk_every_row_once_forwards_and_back(web_database: TestDatabase) -> None:
+    """Keyset pages: `after` the last row's id, `before` the first row's, each row once."""
+
+    def links(page: str) -> list[str]:
+        return re.findall(r'href="(/provenance/results\?[^"]+)"', page)
+
+    def follow(page: str, rel: str) -> str:
+        found = re.search(rf'<a href="([^"]+)" rel="{rel}">', page)
+        return found.group(1).replace("&amp;", "&") if found else ""
+
+    with web_client(web_database.url) as client:
+        everything = links(client.get("/results", params={"limit": 200}).text)
+        pages, url = [], "/results?limit=7"
+        while url:
+            page = client.get(url).text
+            pages.append(page)
+            url = follow(page, "next")
+        back, url = [], follow(pages[-1], "prev")
+        while url:
+            page = client.get(url).text
+            back.append(page)
+            url = follow(page, "prev")
+    assert len(pages) > 2
+    assert [link for page in pages for link in links(page)] == everything
+    assert [links(page) for page in reversed(back)] == [links(page) for page in pages[:-1]]
+    assert "Rows 1–7" in pages[0]
+    assert "7 rows" in pages[1]
+    assert "First page" in pages[1]
 
 
 def test_a_listing_downloads_as_the_export_csv(web_database: TestDatabase, tmp_path: Path) -> None:
@@ -357,6 +392,9 @@ EXAMPLES = {
     "/comparisons": "/comparisons?measure=risk_difference",
     "/adverse-events": "/adverse-events?min_grade=1",
     "/provenance/{kind}": f"/provenance/trials?trial={TRIAL}",
+    "/meta-analyses": "/meta-analyses",
+    "/meta-analyses/{key}": f"/meta-analyses/{ANALYSIS}",
+    "/trials/{key}/reconciliation": f"/trials/{RECONCILED}/reconciliation",
     "/sql": "/sql?q=SELECT+1",
     "/trials.csv": "/trials.csv",
     "/results.csv": "/results.csv?arm_role=experimental",
@@ -368,15 +406,18 @@ EXAMPLES = {
     "/api/comparisons": "/api/comparisons",
     "/api/adverse-events": "/api/adverse-events",
     "/api/sql": "/api/sql?q=SELECT+1",
+    "/api/meta-analyses": "/api/meta-analyses",
+    "/api/meta-analyses/{key}": f"/api/meta-analyses/{ANALYSIS}",
+    "/api/trials/{key}/reconciliation": f"/api/trials/{RECONCILED}/reconciliation",
     "/openapi.json": "/openapi.json",
     "/static": "/static/style.css",
 }
 
 
-def test_every_route_answers(web_database: TestDatabase) -> None:
-    app = create_app(web_settings(web_database.url))
+def test_every_route_answers(analysed_database: TestDatabase) -> None:
+    app = create_app(web_settings(analysed_database.url))
     assert set(routes_of(app)) == set(EXAMPLES)
-    with web_client(web_database.url) as client:
+    with web_client(analysed_database.url) as client:
         for example in EXAMPLES.values():
             answer = client.get(example)
             assert answer.status_code == 200, example

@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, exists, or_, select
 
 from evidencedb.analysis.pairing import REGISTRY_KEY_PREFIX, Item, comparable_title, pair_items
 from evidencedb.enums import EndpointRole, SourceOrigin
-from evidencedb.errors import EvidenceError
+from evidencedb.errors import NotFound
 from evidencedb.store.fact_models import Result
 from evidencedb.store.history_models import TrialVersion
 from evidencedb.store.models import Arm, Endpoint, Source, Trial
@@ -62,15 +62,23 @@ class Reconciliation:
         }
 
 
+class NotReconcilable(NotFound):
+    """A trial that lacks one of the two sides: its registry record or a curated publication."""
+
+
 def reconcile(connection: Connection, trial_key: str) -> Reconciliation:
-    """The reconciliation of one trial; an EvidenceError when it lacks one of the two sides."""
+    """The reconciliation of one trial; NotFound when there is no such trial, and
+    NotReconcilable when it lacks one of the two sides."""
     trial = connection.execute(
         select(Trial.id, Trial.key, Trial.enrollment, Trial.start_date).where(
             Trial.key == trial_key
         )
     ).first()
     if trial is None:
-        raise EvidenceError(f"no trial {trial_key!r}")
+        raise NotFound(f"no trial {trial_key!r}")
+    missing = _missing_side(connection, trial.id, trial_key)
+    if missing is not None:
+        raise NotReconcilable(missing)
     versions = list(
         connection.execute(
             select(TrialVersion)
@@ -78,24 +86,42 @@ def reconcile(connection: Connection, trial_key: str) -> Reconciliation:
             .order_by(TrialVersion.version_date, TrialVersion.id)
         )
     )
-    if not versions:
-        raise EvidenceError(
-            f"trial {trial_key!r} has no registry record: import it with "
-            "`evidencedb import ctgov FILE` (the record of the trial's NCT id)"
-        )
     endpoints = _rows(connection, Endpoint, trial.id, Endpoint.name)
     arms = _rows(connection, Arm, trial.id, Arm.label)
-    if not any(row.origin == SourceOrigin.CURATED for row in [*endpoints, *arms]):
-        raise EvidenceError(
-            f"trial {trial_key!r} has no curated publication to compare its registry record "
-            "with: load the seed file that lists its NCT id"
-        )
     return Reconciliation(
         trial.key,
         outcome_rows(endpoints, versions[-1]),
         [*value_rows(connection, trial.id), *size_rows(arms, trial.enrollment, versions[-1])],
         history_rows(versions, versions[-1].start_date or trial.start_date),
     )
+
+
+def reconcilable(connection: Connection, trial_key: str) -> bool:
+    """Whether `reconcile` has both sides to compare for the trial `trial_key`."""
+    trial_id = connection.execute(select(Trial.id).where(Trial.key == trial_key)).scalar()
+    return trial_id is not None and _missing_side(connection, trial_id, trial_key) is None
+
+
+def _missing_side(connection: Connection, trial_id: int, trial_key: str) -> str | None:
+    """What the trial lacks to be reconciled, as the user's hint; None when it has both."""
+    has_version = exists().where(TrialVersion.trial_id == trial_id)
+    if not connection.execute(select(has_version)).scalar():
+        return (
+            f"trial {trial_key!r} has no registry record: import it with "
+            "`evidencedb import ctgov FILE` (the record of the trial's NCT id)"
+        )
+    curated = [
+        exists()
+        .where(model.trial_id == trial_id, Source.id == model.source_id)
+        .where(Source.origin == SourceOrigin.CURATED)
+        for model in (Endpoint, Arm)
+    ]
+    if not connection.execute(select(or_(*curated))).scalar():
+        return (
+            f"trial {trial_key!r} has no curated publication to compare its registry record "
+            "with: load the seed file that lists its NCT id"
+        )
+    return None
 
 
 def _rows(connection: Connection, model: Any, trial_id: int, title: Any) -> list[Row[Any]]:

@@ -10,7 +10,8 @@ import typer
 
 from evidencedb.cli.command import command, command_group
 from evidencedb.cli.options import FormatOption
-from evidencedb.cli.output import Format, echo_err, number_text, print_rows
+from evidencedb.cli.output import Format, echo_err, print_rows
+from evidencedb.query.readable import number_text
 
 if TYPE_CHECKING:
     from evidencedb.analysis.findings import Finding

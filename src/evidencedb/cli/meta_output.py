@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from evidencedb.cli.output import Format, echo_err, number_text, print_rows
+from evidencedb.cli.output import Format, echo_err, print_rows
 from evidencedb.enums import MetaMeasure
+from evidencedb.query.readable import number_text
 
 if TYPE_CHECKING:
     from evidencedb.analysis.meta.analysis import MetaResult

@@ -10,6 +10,7 @@ import typer
 
 from evidencedb.cli.output import Format
 from evidencedb.enums import ArmRole, EndpointKind
+from evidencedb.query.filter_help import FILTER_HELP
 
 DATABASE_HELP = "Database URL or SQLite file \\[default: sqlite:///evidence.db]."
 # `--db` after a command's name (see `command.with_command_database_option`): the global one
@@ -33,13 +34,15 @@ SeedPaths = Annotated[
         metavar="PATH", help="Seed files (.yaml) or folders of them.", show_default=False
     ),
 ]
-TrialOption = Annotated[str | None, typer.Option("--trial", metavar="KEY", help="Trial key.")]
+TrialOption = Annotated[
+    str | None, typer.Option("--trial", metavar="KEY", help=FILTER_HELP["trial"])
+]
 InterventionOption = Annotated[
     str | None,
     typer.Option(
         "--intervention",
         metavar="TEXT",
-        help="Intervention key, or part of its name, target or class.",
+        help=FILTER_HELP["intervention"],
     ),
 ]
 ConditionOption = Annotated[
@@ -47,7 +50,7 @@ ConditionOption = Annotated[
     typer.Option(
         "--condition",
         metavar="WORDS",
-        help="Words of the trial's condition, each found, in any order (parts of words too).",
+        help=FILTER_HELP["condition"],
     ),
 ]
 TextOption = Annotated[
@@ -55,20 +58,19 @@ TextOption = Annotated[
     typer.Option(
         "--text",
         metavar="WORDS",
-        help=(
-            "Words, each found in the trial's key, title, condition or population, an "
-            "endpoint's name or a quote."
-        ),
+        help=FILTER_HELP["text"],
     ),
 ]
-ArmRoleOption = Annotated[ArmRole | None, typer.Option("--arm-role", help="Role of the arm.")]
+ArmRoleOption = Annotated[ArmRole | None, typer.Option("--arm-role", help=FILTER_HELP["arm_role"])]
 EndpointKindOption = Annotated[
-    EndpointKind | None, typer.Option("--endpoint-kind", help="Kind of endpoint.")
+    EndpointKind | None, typer.Option("--endpoint-kind", help=FILTER_HELP["endpoint_kind"])
 ]
 EndpointOption = Annotated[
-    str | None, typer.Option("--endpoint", metavar="KEY", help="Endpoint key.")
+    str | None, typer.Option("--endpoint", metavar="KEY", help=FILTER_HELP["endpoint"])
 ]
-SourceOption = Annotated[str | None, typer.Option("--source", metavar="KEY", help="Source key.")]
+SourceOption = Annotated[
+    str | None, typer.Option("--source", metavar="KEY", help=FILTER_HELP["source"])
+]
 ColumnsOption = Annotated[
     str | None,
     typer.Option(

@@ -24,21 +24,6 @@ def echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def number_text(value: Any, *, decimals: int | None = None) -> str:
-    """A number as a person reads it in a terminal; "" for none.
-
-    By default a float in Python's `g` format (six significant digits) and anything else as
-    it is. With `decimals`: at most that many decimals, trailing zeros dropped, between
-    10^-decimals and 10^(decimals + 2), and decimals + 1 significant digits outside it."""
-    if value is None:
-        return ""
-    if decimals is None:
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    if value == 0 or 10**-decimals <= abs(value) < 10 ** (decimals + 2):
-        return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return f"{value:.{decimals + 1}g}"
-
-
 def _cell(value: Any) -> str:
     """A value in a terminal table: booleans as CSV writes them (true, false), a mapping one
     `key: value` line per entry (a row's `field_quotes`), a list joined by '; '."""

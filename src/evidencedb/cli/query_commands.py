@@ -30,6 +30,7 @@ from evidencedb.enums import (
     TrialDesign,
     TrialPhase,
 )
+from evidencedb.query.filter_help import FILTER_HELP
 
 if TYPE_CHECKING:
     from evidencedb.query.facts import FactView
@@ -63,7 +64,7 @@ def trials(
     phase: Annotated[TrialPhase | None, typer.Option("--phase")] = None,
     registry_id: Annotated[
         str | None,
-        typer.Option("--registry-id", metavar="ID", help="An NCT, EudraCT, ... identifier."),
+        typer.Option("--registry-id", metavar="ID", help=FILTER_HELP["registry_id"]),
     ] = None,
     text: TextOption = None,
     columns: ColumnsOption = None,
@@ -145,11 +146,11 @@ def results(
     endpoint_role: Annotated[EndpointRole | None, typer.Option("--endpoint-role")] = None,
     arm_role: ArmRoleOption = None,
     timepoint: Annotated[
-        float | None, typer.Option("--timepoint", metavar="NUMBER", help="Timepoint value, e.g. 2.")
+        float | None, typer.Option("--timepoint", metavar="NUMBER", help=FILTER_HELP["timepoint"])
     ] = None,
     timepoint_unit: Annotated[
         str | None,
-        typer.Option("--timepoint-unit", metavar="UNIT", help="Timepoint unit, e.g. years."),
+        typer.Option("--timepoint-unit", metavar="UNIT", help=FILTER_HELP["timepoint_unit"]),
     ] = None,
     source: SourceOption = None,
     text: TextOption = None,
@@ -187,7 +188,7 @@ def comparisons(
     endpoint_kind: EndpointKindOption = None,
     measure: Annotated[ComparisonMeasure | None, typer.Option("--measure")] = None,
     origin: Annotated[
-        ComparisonOrigin | None, typer.Option("--origin", help="reported or derived.")
+        ComparisonOrigin | None, typer.Option("--origin", help=FILTER_HELP["origin"])
     ] = None,
     source: SourceOption = None,
     columns: ColumnsOption = None,
@@ -215,7 +216,9 @@ def comparisons(
 def adverse_events(
     ctx: typer.Context,
     trial: TrialOption = None,
-    arm: Annotated[str | None, typer.Option("--arm", metavar="KEY", help="Arm key.")] = None,
+    arm: Annotated[
+        str | None, typer.Option("--arm", metavar="KEY", help=FILTER_HELP["arm"])
+    ] = None,
     arm_role: ArmRoleOption = None,
     intervention: InterventionOption = None,
     serious: Annotated[
@@ -227,16 +230,14 @@ def adverse_events(
     ] = None,
     category: Annotated[
         AdverseEventCategory | None,
-        typer.Option("--category", help="Only events of this category."),
+        typer.Option("--category", help=FILTER_HELP["category"]),
     ] = None,
     min_grade: Annotated[
         int | None,
-        typer.Option(
-            "--min-grade", min=1, max=5, metavar="GRADE", help="Only events graded at least this."
-        ),
+        typer.Option("--min-grade", min=1, max=5, metavar="GRADE", help=FILTER_HELP["min_grade"]),
     ] = None,
     term: Annotated[
-        str | None, typer.Option("--term", metavar="TEXT", help="Part of the event term.")
+        str | None, typer.Option("--term", metavar="TEXT", help=FILTER_HELP["term"])
     ] = None,
     source: SourceOption = None,
     columns: ColumnsOption = None,

@@ -10,7 +10,8 @@ import typer
 
 from evidencedb.cli.command import command, command_group
 from evidencedb.cli.options import FormatOption
-from evidencedb.cli.output import number_text, print_rows
+from evidencedb.cli.output import print_rows
+from evidencedb.query.readable import number_text
 
 commands = command_group()
 

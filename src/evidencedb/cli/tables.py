@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from evidencedb.cli.output import Format, number_text, print_rows
+from evidencedb.cli.output import Format, print_rows
 from evidencedb.errors import EvidenceError
+from evidencedb.query.readable import (
+    ci_text,
+    counts_text,
+    duration_text,
+    number_text,
+    spread_text,
+    value_text,
+)
 
 # A terminal table shows the columns a reader scans; csv and json carry every column.
 TABLE_COLUMNS = {
@@ -103,60 +111,12 @@ def readable(row: dict[str, Any]) -> dict[str, Any]:
         shown["p_value"] = f"{qualifier} {number_text(row['p_value'])}".strip()
     _with_registry_text(row, shown)
     if "numerator" in row:
-        shown["n/N"] = (
-            f"{number_text(row['numerator'])}/{number_text(row['denominator'])}"
-            if row["numerator"] is not None or row["denominator"] is not None
-            else ""
-        )
+        shown["n/N"] = counts_text(row)
     if "ci_lower" in row:
-        level = f"{number_text(row['ci_level'] * 100)}% " if row.get("ci_level") else ""
-        shown["ci"] = (
-            f"{level}{number_text(row['ci_lower'])} to {number_text(row['ci_upper'])}"
-            if row["ci_lower"] is not None
-            else ""
-        )
+        shown["ci"] = ci_text(row)
     if "timepoint_value" in row:
         shown["timepoint"] = duration_text(row["timepoint_value"], row["timepoint_unit"])
     return shown
-
-
-def value_text(row: dict[str, Any]) -> str:
-    """'< 40%', '93.3%', '12 months', 'not reached': a value with its own qualifier and unit
-    (a comparison's p-value qualifier belongs to its p-value, not here)."""
-    qualifier = row.get("value_qualifier") or ""
-    if qualifier == "not_reached":
-        return "not reached"
-    unit = row.get("unit") or ""
-    text = number_text(row["value"])
-    if unit:
-        text += unit if unit == "%" else f" {unit}"
-    return f"{qualifier} {text}" if qualifier else text
-
-
-# Units of time written in the plural, and their singular: "1 year", "6 months".
-_TIME_UNITS = {
-    "years": "year",
-    "months": "month",
-    "weeks": "week",
-    "days": "day",
-    "hours": "hour",
-    "minutes": "minute",
-    "cycles": "cycle",
-}
-_PLURAL_OF = {singular: plural for plural, singular in _TIME_UNITS.items()}
-
-
-def duration_text(value: Any, unit: str | None) -> str:
-    """'1 year', '6 months', '2.5 years': a timepoint as people say it; "" for none. A unit
-    other than a unit of time is shown as stored."""
-    if value is None:
-        return ""
-    unit = unit or ""
-    lowered = unit.lower()
-    if lowered in _TIME_UNITS or lowered in _PLURAL_OF:
-        singular = _TIME_UNITS.get(lowered, lowered)
-        unit = singular if value == 1 else _PLURAL_OF[singular]
-    return f"{number_text(value)} {unit}".strip()
 
 
 def _with_registry_text(row: dict[str, Any], shown: dict[str, Any]) -> None:
@@ -165,28 +125,9 @@ def _with_registry_text(row: dict[str, Any], shown: dict[str, Any]) -> None:
     if row.get("value") is None and row.get("value_raw") is not None:
         shown["value"] = row["value_raw"]
     if "characteristic" in row:
-        shown["spread"] = _spread_text(row)
+        shown["spread"] = spread_text(row)
     if "count_raw" in row and row["count"] is None:
         shown["count"] = row["count_raw"]
-
-
-def _spread_text(row: dict[str, Any]) -> str:
-    """'SD 9.6', 'IQR 3 to 7': a baseline value's spread or limits, as the registry gave it."""
-    names = {
-        "standard_deviation": "SD",
-        "standard_error": "SE",
-        "interquartile_range": "IQR",
-        "full_range": "range",
-    }
-    kind = names.get(row["spread_type"] or "", "")
-    if row["spread_raw"] is not None:
-        return f"{kind} {row['spread_raw']}".strip()
-    if row["spread"] is not None:
-        return f"{kind} {number_text(row['spread'])}".strip()
-    if row["spread_lower"] is not None or row["spread_upper"] is not None:
-        limits = f"{number_text(row['spread_lower'])} to {number_text(row['spread_upper'])}"
-        return f"{kind} {limits}".strip()
-    return ""
 
 
 def show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> None:

@@ -48,6 +48,7 @@ def _baseline(names: Names) -> AnySelect:
             measured.note,
             Source.key.label("source_key"),
             measured.locator,
+            measured.quote,
         )
         .select_from(measured)
         .join(Trial, Trial.id == measured.trial_id)
@@ -82,6 +83,7 @@ def _flow(names: Names) -> AnySelect:
             flow.note,
             Source.key.label("source_key"),
             flow.locator,
+            flow.quote,
         )
         .select_from(flow)
         .join(Trial, Trial.id == flow.trial_id)

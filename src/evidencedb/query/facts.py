@@ -29,7 +29,7 @@ from sqlalchemy.types import TypeEngine
 
 from evidencedb.enums import AE_GRADE_RANGES
 from evidencedb.query.filters import FactFilters, equal_conditions, fact_conditions, filter_values
-from evidencedb.query.paging import Page, paged
+from evidencedb.query.paging import Page, PageOf, page_of
 from evidencedb.query.statement import AnySelect, Names, contains, with_values
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import Arm, Endpoint, Source, Trial, TrialIdentifier
@@ -259,21 +259,33 @@ FACT_VIEWS: dict[FactView, Callable[[Names], AnySelect]] = {
 }
 
 
+# The unique column each view is ordered by: the key of its pages.
+_ORDER_KEYS: dict[FactView, Any] = {
+    "results_flat": Result.id,
+    "comparisons_flat": Comparison.id,
+    "adverse_events_flat": AdverseEvent.id,
+}
+
+
 def fetch_facts(
-    connection: Connection,
-    view: FactView,
-    filters: FactFilters = FactFilters(),
-    page: Page | None = None,
+    connection: Connection, view: FactView, filters: FactFilters = FactFilters()
 ) -> Sequence[RowMapping]:
     """The rows of the flat view `view` that `filters` select, in the view's order: the
-    statement kept for this combination of filters, with their values as parameters. With
-    `page`, that page's rows and one more where another page follows (`Page.values`)."""
+    statement kept for this combination of filters, with their values as parameters."""
     values = filter_values(filters)
     statement = FACT_VIEWS[view](frozenset(values))
-    if page is not None:
-        statement = paged(statement)
-        values = {**values, **page.values()}
     return connection.execute(statement, values).mappings().all()
+
+
+def fetch_fact_page(
+    connection: Connection, view: FactView, filters: FactFilters, page: Page
+) -> PageOf:
+    """A page of `fetch_facts`, by keyset on the fact's id (`query.paging`); its keys are ids."""
+    values = filter_values(filters)
+    build = FACT_VIEWS[view]
+    return page_of(
+        connection, build(frozenset(values)), build(frozenset()), _ORDER_KEYS[view], values, page
+    )
 
 
 def fact_statement(view: FactView, filters: FactFilters = FactFilters()) -> AnySelect:

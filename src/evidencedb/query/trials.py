@@ -19,7 +19,7 @@ from evidencedb.query.filters import (
     trial_receives,
     trial_text_conditions,
 )
-from evidencedb.query.paging import Page, paged
+from evidencedb.query.paging import Page, PageOf, page_of
 from evidencedb.query.statement import AnySelect, Names, Row
 from evidencedb.store.fact_models import Result
 from evidencedb.store.models import (
@@ -67,18 +67,19 @@ def _trials(names: Names) -> AnySelect:
     )
 
 
-def list_trials(
-    connection: Connection, filters: TrialFilters = TrialFilters(), page: Page | None = None
-) -> list[Row]:
+def list_trials(connection: Connection, filters: TrialFilters = TrialFilters()) -> list[Row]:
     """The trials that `filters` select, by key: every column of the table, with their registry
-    ids, result count and source; with `page`, that page's rows and one more where another
-    page follows (`Page.values`)."""
+    ids, result count and source."""
     values = filter_values(filters)
     statement = _trials(frozenset(values))
-    if page is not None:
-        statement = paged(statement)
-        values = {**values, **page.values()}
     return [dict(row._mapping) for row in connection.execute(statement, values)]
+
+
+def list_trial_page(connection: Connection, filters: TrialFilters, page: Page) -> PageOf:
+    """A page of `list_trials`, by keyset on the trial's key (`query.paging`)."""
+    values = filter_values(filters)
+    statement = _trials(frozenset(values))
+    return page_of(connection, statement, _trials(frozenset()), Trial.key, values, page)
 
 
 # The statements of `trial_detail`, built once: building them (an alias, six selects) took
@@ -189,6 +190,14 @@ def trial_detail(connection: Connection, key: str) -> dict[str, Any]:
     flow = fetch_arm_rows(connection, "flow", of_this_trial)
     detail["participant_flow"] = [dict(row) for row in flow]
     return detail
+
+
+def trial_title(connection: Connection, key: str) -> str | None:
+    """The title of the trial `key`; None when there is no such trial."""
+    return connection.execute(_TITLE, {"key": key}).scalar()
+
+
+_TITLE = select(Trial.title).where(Trial.key == bindparam("key"))
 
 
 def _rows(

@@ -1,22 +1,24 @@
 """The JSON API: the query commands' answers, exactly as `--format json` prints them, with
 query parameters named like their options (`/api/results?endpoint_kind=...`), a page at a
-time (`limit`, `offset`; a `Link: <...>; rel="next"` header when more rows follow)."""
+time (`limit` rows `after` a row's key; a `Link: <...>; rel="next"` header names the next
+page when more rows follow)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import RowMapping
 
-from evidencedb.query.facts import FactView, fetch_facts
+from evidencedb.analysis.reconcile import reconcile
+from evidencedb.query.facts import FactView, fetch_fact_page
 from evidencedb.query.filters import FactFilters
-from evidencedb.query.paging import Page
+from evidencedb.query.meta_analyses import stored_analyses
+from evidencedb.query.paging import Page, PageOf
 from evidencedb.query.sql import first_rows, read_only_connection
-from evidencedb.query.trials import list_trials, trial_detail
+from evidencedb.query.trials import list_trial_page, trial_detail
 from evidencedb.web import parameters as p
+from evidencedb.web.analysis_pages import saved_analysis
 from evidencedb.web.database import AppSettings, ReadConnection
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -24,7 +26,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 # What every route answers besides its rows, for the OpenAPI description.
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": 'A user error, e.g. a SQL statement refused: `{"detail": ...}`.'},
-    404: {"description": "No such trial."},
+    404: {"description": "No such trial or analysis, or nothing of that kind for it."},
 }
 ROWS: dict[int | str, dict[str, Any]] = {
     200: {"description": "A JSON array of rows, as `--format json` prints them."}
@@ -41,13 +43,11 @@ class JSONRows(Response):
         return json.dumps(content, ensure_ascii=False, default=str).encode("utf-8")
 
 
-def _rows(
-    request: Request, rows: Sequence[Mapping[str, Any]] | Sequence[RowMapping], page: Page
-) -> JSONRows:
-    """A page of rows; rows beyond the page (`Page.values` reads one more) give a Link."""
-    answer = JSONRows([dict(row) for row in rows[: page.limit]])
-    if len(rows) > page.limit:
-        following = request.url.include_query_params(offset=page.next.offset, limit=page.limit)
+def _rows(request: Request, found: PageOf, page: Page) -> JSONRows:
+    """A page of rows; where more follow, a Link to the next page (`after` its last row)."""
+    answer = JSONRows(found.rows)
+    if found.next is not None:
+        following = request.url.include_query_params(after=found.next, limit=page.limit)
         answer.headers["Link"] = f'<{following}>; rel="next"'
     return answer
 
@@ -55,15 +55,15 @@ def _rows(
 def _facts(
     request: Request, connection: ReadConnection, view: FactView, filters: FactFilters, page: Page
 ) -> JSONRows:
-    return _rows(request, fetch_facts(connection, view, filters, page), page)
+    return _rows(request, fetch_fact_page(connection, view, filters, page), page)
 
 
 @router.get("/trials", responses=ROWS, response_class=JSONRows)
 def trials(
-    request: Request, connection: ReadConnection, filters: p.TrialFiltering, page: p.ApiPage
+    request: Request, connection: ReadConnection, filters: p.TrialFiltering, page: p.TrialApiPage
 ) -> JSONRows:
     """Trials, as `evidencedb trials --format json`."""
-    return _rows(request, list_trials(connection, filters, page), page)
+    return _rows(request, list_trial_page(connection, filters, page), page)
 
 
 @router.get("/trials/{key}", responses=ERRORS, response_class=JSONRows)
@@ -98,6 +98,28 @@ def adverse_events(
 ) -> JSONRows:
     """Adverse events, as `evidencedb adverse-events --format json`."""
     return _facts(request, connection, "adverse_events_flat", filters, page)
+
+
+@router.get("/meta-analyses", responses=ROWS, response_class=JSONRows)
+def meta_analyses(connection: ReadConnection) -> JSONRows:
+    """The saved meta-analyses: each one's question, model and the results of the last load
+    (the columns of `export csv`'s meta_analyses.csv but its ids)."""
+    return JSONRows(stored_analyses(connection))
+
+
+@router.get("/meta-analyses/{key}", responses=ERRORS, response_class=JSONRows)
+def meta_analysis(connection: ReadConnection, key: str) -> JSONRows:
+    """One saved analysis: `analysis`, its definition as the seed file gives it, and `result`,
+    recomputed from the facts as they are: the object `evidencedb meta --analysis KEY
+    --format json` prints (studies with the facts each was computed from)."""
+    return JSONRows(saved_analysis(connection, key))
+
+
+@router.get("/trials/{key}/reconciliation", responses=ERRORS, response_class=JSONRows)
+def reconciliation(connection: ReadConnection, key: str) -> JSONRows:
+    """A trial's registry record against its publication and across its versions, as
+    `evidencedb reconcile KEY --format json` prints it; 404 when the trial lacks one side."""
+    return JSONRows(reconcile(connection, key).as_json())
 
 
 @router.get("/sql", responses=ERRORS, response_class=JSONRows)

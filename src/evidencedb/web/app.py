@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 import evidencedb
 from evidencedb.errors import EvidenceError, NotFound
 from evidencedb.store.database import read_engine
-from evidencedb.web import api, downloads, pages
+from evidencedb.web import analysis_pages, api, downloads, pages
 from evidencedb.web.database import Settings
 from evidencedb.web.templating import HERE, templates
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
+    app.include_router(analysis_pages.router)
     return app
 
 

@@ -8,19 +8,29 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import URL
 
-from evidencedb.enums import ArmRole, ComparisonMeasure, EndpointKind, TrialDesign, TrialPhase
+from evidencedb.analysis.reconcile import reconcilable
+from evidencedb.enums import (
+    AdverseEventCategory,
+    ArmRole,
+    ComparisonMeasure,
+    EndpointKind,
+    TrialDesign,
+    TrialPhase,
+)
 from evidencedb.errors import EvidenceError
 from evidencedb.operations.summary import table_counts
 from evidencedb.query.descriptions import DescriptionKind, description
-from evidencedb.query.facts import FactView, fetch_facts
+from evidencedb.query.facts import FactView, fetch_fact_page
 from evidencedb.query.filters import FactFilters, TrialFilters
-from evidencedb.query.paging import Page
+from evidencedb.query.meta_analyses import analyses_of_trial
+from evidencedb.query.paging import Page, PageOf
 from evidencedb.query.search import endpoints_named
 from evidencedb.query.sources import source_detail
 from evidencedb.query.sql import first_rows, read_only_connection
-from evidencedb.query.trials import list_trials, trial_detail
+from evidencedb.query.trials import list_trial_page, trial_detail
 from evidencedb.web import parameters as p
 from evidencedb.web import provenance
+from evidencedb.web.arm_tables import baseline_tables, flow_tables
 from evidencedb.web.database import AppSettings, ReadConnection
 from evidencedb.web.templating import templates
 
@@ -32,17 +42,22 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context)
 
 
-def _paged(request: Request, rows: list[Any], page: Page) -> dict[str, Any]:
+def _paged(request: Request, found: PageOf, page: Page) -> dict[str, Any]:
     """The page's rows, and the addresses of the pages before and after it (None at an end),
     with the request's filters kept."""
-    url = URL(str(request.url))
-    more = len(rows) > page.limit
-    previous = max(0, page.offset - page.limit)
+    url = URL(str(request.url)).remove_query_params(("after", "before"))
     return {
-        "rows": rows[: page.limit],
-        "first_row": page.offset + 1,
-        "previous_url": str(url.include_query_params(offset=previous)) if page.offset else None,
-        "next_url": str(url.include_query_params(offset=page.next.offset)) if more else None,
+        "rows": found.rows,
+        "first_row": 1 if page.direction == "first" else None,
+        "first_url": str(url),
+        "previous_url": (
+            str(url.include_query_params(before=found.previous))
+            if found.previous is not None
+            else None
+        ),
+        "next_url": (
+            str(url.include_query_params(after=found.next)) if found.next is not None else None
+        ),
         "csv_url": _sibling(request, ".csv"),
         "json_url": str(URL("/api" + request.url.path + "?" + request.url.query)).rstrip("?"),
     }
@@ -50,7 +65,11 @@ def _paged(request: Request, rows: list[Any], page: Page) -> dict[str, Any]:
 
 def _sibling(request: Request, suffix: str) -> str:
     """This listing's address as another format, with its filters but not its page."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+    query = [
+        (k, v)
+        for k, v in request.query_params.multi_items()
+        if k not in ("limit", "after", "before")
+    ]
     return str(URL(request.url.path + suffix).include_query_params(**dict(query)))
 
 
@@ -68,13 +87,13 @@ def search(
     """Trials by words, intervention and condition, and endpoints by name."""
     found: dict[str, Any] = {}
     if q.strip():
-        limit = Page(SEARCH_ROWS)
+        first = Page(SEARCH_ROWS)
         found = {
-            "trials": list_trials(connection, TrialFilters(text=q), limit)[:SEARCH_ROWS],
-            "by_intervention": list_trials(connection, TrialFilters(intervention=q), limit)[
-                :SEARCH_ROWS
-            ],
-            "by_condition": list_trials(connection, TrialFilters(condition=q), limit)[:SEARCH_ROWS],
+            "trials": list_trial_page(connection, TrialFilters(text=q), first).rows,
+            "by_intervention": list_trial_page(
+                connection, TrialFilters(intervention=q), first
+            ).rows,
+            "by_condition": list_trial_page(connection, TrialFilters(condition=q), first).rows,
             "endpoints": endpoints_named(connection, q, SEARCH_ROWS),
         }
     return _page(request, "search.html", {"q": q, "found": found, "shown": SEARCH_ROWS})
@@ -82,21 +101,32 @@ def search(
 
 @router.get("/trials")
 def trials(
-    request: Request, connection: ReadConnection, filters: p.TrialFiltering, page: p.ListingPage
+    request: Request,
+    connection: ReadConnection,
+    filters: p.TrialFiltering,
+    page: p.TrialListingPage,
 ) -> HTMLResponse:
-    rows = list_trials(connection, filters, page)
+    found = list_trial_page(connection, filters, page)
     context = {
         "filters": filters,
         "designs": list(TrialDesign),
         "phases": list(TrialPhase),
-        **_paged(request, rows, page),
+        **_paged(request, found, page),
     }
     return _page(request, "trials.html", context)
 
 
 @router.get("/trials/{key}")
 def trial(request: Request, connection: ReadConnection, key: str) -> HTMLResponse:
-    return _page(request, "trial.html", {"trial": trial_detail(connection, key)})
+    detail = trial_detail(connection, key)
+    context = {
+        "trial": detail,
+        "baseline_tables": baseline_tables(detail["baseline_measurements"]),
+        "flow_tables": flow_tables(detail["participant_flow"]),
+        "analyses": analyses_of_trial(connection, key),
+        "reconcilable": reconcilable(connection, key),
+    }
+    return _page(request, "trial.html", context)
 
 
 def _facts(
@@ -107,9 +137,14 @@ def _facts(
     page: Page,
 ) -> HTMLResponse:
     view: FactView = provenance.VIEW_OF[kind]
-    rows = list(fetch_facts(connection, view, filters, page))
-    choices = {"endpoint_kind": EndpointKind, "arm_role": ArmRole, "measure": ComparisonMeasure}
-    context = {"kind": kind, "filters": filters, "choices": choices, **_paged(request, rows, page)}
+    found = fetch_fact_page(connection, view, filters, page)
+    choices = {
+        "endpoint_kind": EndpointKind,
+        "arm_role": ArmRole,
+        "measure": ComparisonMeasure,
+        "category": AdverseEventCategory,
+    }
+    context = {"kind": kind, "filters": filters, "choices": choices, **_paged(request, found, page)}
     return _page(request, "facts.html", context)
 
 
@@ -145,14 +180,17 @@ def fact_provenance(
     request: Request,
     connection: ReadConnection,
     settings: AppSettings,
-    kind: provenance.FactKind | DescriptionKind,
+    kind: provenance.RowKind | DescriptionKind,
 ) -> HTMLResponse:
     """A number with the words it came from: quote, locator, source, document, lineage. A
-    fact is named by its natural key; a trial's description by `trial`, an arm's by `trial`
-    and `arm`, an endpoint's by `trial` and `endpoint`."""
+    fact, baseline measurement or flow count is named by its natural key; a trial's
+    description by `trial`, an arm's by `trial` and `arm`, an endpoint's by `trial` and
+    `endpoint`."""
     key = dict(request.query_params)
     if kind == "results" or kind == "comparisons" or kind == "adverse-events":
         fact = provenance.find_fact(connection, kind, key)
+    elif kind == "baseline" or kind == "flow":
+        fact = provenance.find_arm_row(connection, kind, key)
     else:
         part = key.get(kind.removesuffix("s"), "")
         fact = description(connection, kind, key.get("trial", ""), part)

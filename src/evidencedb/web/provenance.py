@@ -19,18 +19,20 @@ from sqlalchemy import Connection, RowMapping
 
 from evidencedb.enums import ComparisonOrigin
 from evidencedb.errors import NotFound
+from evidencedb.query.baseline import ArmView, fetch_arm_rows
 from evidencedb.query.facts import FactView, fetch_facts
 from evidencedb.query.filters import FactFilters
 from evidencedb.records.quotes import QUOTE_SEPARATOR
 
 FactKind: TypeAlias = Literal["results", "comparisons", "adverse-events"]
+RowKind: TypeAlias = FactKind | ArmView
 VIEW_OF: dict[FactKind, FactView] = {
     "results": "results_flat",
     "comparisons": "comparisons_flat",
     "adverse-events": "adverse_events_flat",
 }
-# The natural key of each kind of fact: (parameter, column of its flat view).
-NATURAL_KEYS: dict[FactKind, tuple[tuple[str, str], ...]] = {
+# The natural key of each kind of fact: (parameter, column of its flat view or query).
+NATURAL_KEYS: dict[RowKind, tuple[tuple[str, str], ...]] = {
     "results": (
         ("trial", "trial_key"),
         ("endpoint", "endpoint_key"),
@@ -58,11 +60,28 @@ NATURAL_KEYS: dict[FactKind, tuple[tuple[str, str], ...]] = {
         ("grade", "grade"),
         ("source", "source_key"),
     ),
+    "baseline": (
+        ("trial", "trial_key"),
+        ("arm", "arm_key"),
+        ("characteristic", "characteristic"),
+        ("class", "class"),
+        ("category", "category"),
+        ("source", "source_key"),
+    ),
+    "flow": (
+        ("trial", "trial_key"),
+        ("arm", "arm_key"),
+        ("period", "period"),
+        ("kind", "kind"),
+        ("label", "label"),
+        ("source", "source_key"),
+    ),
 }
 
 
-def provenance_url(kind: FactKind, row: Mapping[str, Any]) -> str:
-    """The address of the provenance page of `row`, a row of the flat view of `kind`. Empty
+def provenance_url(kind: RowKind, row: Mapping[str, Any]) -> str:
+    """The address of the provenance page of `row`, a row of the flat view of `kind` (or of
+    `query.baseline` for "baseline" and "flow"). Empty
     parts of the key are left out: a missing parameter means ''. (Called for every number of
     a page: keys, mostly slugs, are quoted only where they need it.)"""
     parts = []
@@ -100,6 +119,22 @@ def find_fact(connection: Connection, kind: FactKind, key: Mapping[str, str]) ->
         if all(_text(row[column]) == value for column, value in wanted.items()):
             return dict(row)
     raise NotFound(f"no {kind.replace('-', ' ')} fact with that key; the database may have changed")
+
+
+def find_arm_row(connection: Connection, kind: ArmView, key: Mapping[str, str]) -> dict[str, Any]:
+    """The baseline measurement or participant-flow row whose natural key is `key`, found as
+    `find_fact` finds a fact: by the query's filters, then exactly on every part."""
+    wanted = {column: key.get(name, "") for name, column in NATURAL_KEYS[kind]}
+    filters = FactFilters(
+        trial=wanted["trial_key"] or None,
+        arm=wanted["arm_key"] or None,
+        source=wanted["source_key"] or None,
+    )
+    label = wanted["characteristic"] if kind == "baseline" else wanted["label"]
+    for row in fetch_arm_rows(connection, kind, filters, label or None):
+        if all(_text(row[column]) == value for column, value in wanted.items()):
+            return dict(row)
+    raise NotFound(f"no {kind} row with that key; the database may have changed")
 
 
 def derived_from(connection: Connection, comparison: Mapping[str, Any]) -> list[dict[str, Any]]:
