@@ -48,7 +48,7 @@ def test_baseline_table_shows_the_registry_text_and_the_spread(with_edges: TestD
     shown = [readable(row) for row in json.loads(outcome.stdout)]
     assert [(row["value"], row["spread"]) for row in shown] == [
         ("41.5 years", "range 18 to NA"),
-        ("1901 Participants", ""),
+        ("1,901 Participants", ""),  # as the registry wrote it, not re-typeset
     ]
     outcome = run_cli("baseline", "--arm", "placebo", "-f", "json", db=with_edges)
     shown = [readable(row) for row in json.loads(outcome.stdout)]

@@ -120,13 +120,15 @@ def readable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_registry_text(row: dict[str, Any], shown: dict[str, Any]) -> None:
-    """Baseline and flow rows: the registry's text where a value is not a number, and a
-    baseline value's spread or limits in one cell."""
-    if row.get("value") is None and row.get("value_raw") is not None:
-        shown["value"] = row["value_raw"]
+    """Baseline and flow rows: the registry's text wherever it is kept (it is kept when the
+    value is not a plain number: "<5" is stored as 5 beside its text, and must not read as
+    5), as the web view shows it; and a baseline value's spread or limits in one cell."""
+    if row.get("value_raw") is not None:
+        unit = row.get("unit") if row.get("value") is not None else None  # "NA", not "NA years"
+        shown["value"] = " ".join(filter(None, (row["value_raw"], unit)))
     if "characteristic" in row:
         shown["spread"] = spread_text(row)
-    if "count_raw" in row and row["count"] is None:
+    if row.get("count_raw") is not None:
         shown["count"] = row["count_raw"]
 
 
