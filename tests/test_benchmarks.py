@@ -75,8 +75,9 @@ def test_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
 def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("bench")
     # Large enough that an index beats reading a whole fact table: the loader gives SQLite's
-    # planner statistics, and with them it rightly scans a table of a few hundred rows.
-    corpus = benchmark_module("corpus").write_corpus(folder / "corpus", 300)
+    # planner statistics, and with them it rightly scans a table of a few hundred rows. With
+    # records as heavy as the registry's, 75 is enough and 50 is not; 150 leaves a margin.
+    corpus = benchmark_module("corpus").write_corpus(folder / "corpus", 150)
     url = f"sqlite:///{folder / 'evidence.db'}"
     with writing(url) as connection:
         import_ctgov(connection, [corpus.folder])
