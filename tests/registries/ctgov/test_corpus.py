@@ -16,11 +16,11 @@ from sqlalchemy import text
 from evidencedb.analysis.checks import run_checks
 from evidencedb.analysis.direction import DISAGREEMENT, audit_directions
 from evidencedb.errors import RejectOutcome
-from evidencedb.operations.import_ctgov import ImportReport, import_ctgov
+from evidencedb.operations.import_ctgov import ImportReport
 from evidencedb.registries.ctgov.values import parse_number
-from evidencedb.store.database import open_engine, writing
+from evidencedb.store.database import open_engine
 from tests.registries.ctgov.test_shared_records import at, expected_counts
-from tests.support.environment import require_shared
+from tests.support.corpus import corpus_folder, imported_corpus
 
 # The share of clear two-arm OR/RR/RD/MD estimates that must point the way their arms do.
 DIRECTION_AGREEMENT = 0.98
@@ -37,14 +37,8 @@ class Corpus:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    folder = require_shared() / "ctgov-corpus"
-    records = sorted(folder.glob("*.json"))
-    if not records:
-        pytest.skip(f"no records in {folder}")
-    url = f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'corpus.db'}"
-    with writing(url) as connection:
-        report = import_ctgov(connection, [folder], background_mapping=False)
-    return Corpus(url, report, records)
+    database, report = imported_corpus(tmp_path_factory)
+    return Corpus(database.url, report, sorted(corpus_folder().glob("*.json")))
 
 
 def test_every_study_record_is_imported(corpus: Corpus) -> None:
@@ -82,7 +76,7 @@ def test_sampled_values_are_the_registrys(corpus: Corpus) -> None:
 
     def study(source: str) -> Any:
         if source not in documents:
-            path = require_shared() / "ctgov-corpus" / f"{source.removeprefix('ctgov-')}.json"
+            path = corpus_folder() / f"{source.removeprefix('ctgov-')}.json"
             documents[source] = json.loads(path.read_text(encoding="utf-8"))
         return documents[source]
 

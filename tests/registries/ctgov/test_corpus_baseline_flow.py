@@ -8,7 +8,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,14 +15,10 @@ import pytest
 from evidencedb.operations.import_ctgov import import_ctgov
 from evidencedb.store.database import writing
 from tests.registries.ctgov.studies import rows
-from tests.support.databases import TestDatabase, sqlite_copy
-from tests.support.environment import require_shared
+from tests.support.corpus import corpus_folder, imported_corpus
+from tests.support.databases import TestDatabase
 
 PLAIN = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def corpus_folder() -> Path:
-    return require_shared() / "ctgov-corpus"
 
 
 def studies() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -33,14 +28,11 @@ def studies() -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def corpus(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> TestDatabase:
-    """The whole corpus, imported once for the module (into SQLite: the two backends share
-    the mapping, and the small records below run on both)."""
-    folder = corpus_folder()
-    database = sqlite_copy(sqlite_template, tmp_path_factory.mktemp("corpus"))
-    with writing(database.url) as connection:
-        report = import_ctgov(connection, [folder], background_mapping=False)
-    assert report.imported == report.studies == len(list(folder.glob("*.json")))
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> TestDatabase:
+    """The whole corpus, imported once for the run (into SQLite: the two backends share the
+    mapping, and the small records below run on both)."""
+    database, report = imported_corpus(tmp_path_factory)
+    assert report.imported == report.studies == len(list(corpus_folder().glob("*.json")))
     return database
 
 
