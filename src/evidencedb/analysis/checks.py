@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from evidencedb.analysis import (
     design_checks,
     direction,
+    flow_checks,
     meta_checks,
     number_checks,
     quote_checks,
@@ -39,6 +40,8 @@ CHECKS: tuple[Check, ...] = (
     reconcile_checks.registry_disagreements,
     direction.estimate_against_arms,
     raw_checks.impossible_values,
+    flow_checks.flow_counts_impossible,
+    flow_checks.baseline_count_exceeds_n,
     meta_checks.stale_meta_analysis_inputs,
     quote_numbers.numbers_not_in_quotes,
 )

@@ -92,6 +92,12 @@ class RowKeys:
                 organ_system=m["organ_system"], category=m["category"], grade=m["grade"]
             )
             return f"{trial}/{self.arms[m['arm_id']]}/{m['term']}{extra}"
+        if table == "baseline_measurements":
+            extra = _qualifiers(**{"class": m["class"], "category": m["category"]})
+            return f"{trial}/{self.arms[m['arm_id']]}/{m['characteristic']}{extra}"
+        if table == "participant_flow":
+            extra = _qualifiers(period=m["period"], kind=m["kind"])
+            return f"{trial}/{self.arms[m['arm_id']]}/{m['label']}{extra}"
         raise ValueError(f"no natural key for table {table!r}")  # a bug: a table was added
 
     def source(self, row: Any) -> str | None:

@@ -1,14 +1,17 @@
 """Checks of values kept as a registry's text: numbers the registry wrote that are impossible
-(a p-value of 60.66, an odds ratio of 0) and were stored as text with no number."""
+(a p-value of 60.66, an odds ratio of 0, a participant count of -1 or 12.5) and were stored as
+text with no number. Each finding names the JSON path of the value in the record."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from evidencedb.analysis.findings import Finding, RowKeys, Severity, finding_about
+from evidencedb.store.baseline_models import BaselineMeasurement, ParticipantFlow
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
 from evidencedb.store.models import table_of
 
@@ -38,6 +41,12 @@ _KEPT = (
             ("event_count_raw", "event_count"),
         ),
     ),
+    (
+        "baseline_measurements",
+        BaselineMeasurement,
+        (("value_raw", "value"), ("spread_raw", "spread")),
+    ),
+    ("participant_flow", ParticipantFlow, (("count_raw", "count"),)),
 )
 _NUMBER = re.compile(r"[<>=≤≥\s]*[-+]?(\d[\d,]*(\.\d*)?|\.\d+)")
 _PLACEHOLDER = re.compile(r"-?9{4,}(\.[09]*)?|-?9{3}\.9+")
@@ -62,5 +71,12 @@ def impossible_values(connection: Connection, keys: RowKeys) -> Iterator[Finding
                     name,
                     row,
                     f"{checked} {text!r} as the registry wrote it is impossible; "
-                    f"kept as text in {raw}",
+                    f"kept as text in {raw}{at_locator(row)}",
                 )
+
+
+def at_locator(row: Any) -> str:
+    """Where a registry row's value is in its record, for a finding's message: the row's
+    natural key names the fact, its JSON path the field a reviewer opens."""
+    locator = row._mapping["locator"]
+    return f" (at {locator})" if locator else ""

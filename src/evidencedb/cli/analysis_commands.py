@@ -145,10 +145,11 @@ def check(
     against a historical or external control, a quote missing from its source's document.
 
     Warnings: arm sizes that differ between endpoints, counts above an arm's enrolment, an
-    endpoint with no result, a randomised contrast in a non-randomised trial, a fact whose
-    number its quote does not write (81.6 / 81.6%, .59 / 0.59, 1,234, ten all match), a
-    document that cannot be read (its quotes were not checked) or that changed since it was
-    loaded.
+    endpoint with no result, a randomised contrast in a non-randomised trial, a registry value
+    that is impossible (kept as text) or a registry's participant flow or baseline that cannot
+    be true as published, a fact whose number its quote does not write (81.6 / 81.6%, .59 /
+    0.59, 1,234, ten all match), a document that cannot be read (its quotes were not checked)
+    or that changed since it was loaded.
 
     Info: endpoints of a trial that has no results yet.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,15 @@ def differs(stored: Row[Any], desired: dict[str, Any]) -> bool:
     """Whether writing `desired` over the stored row would change a column other than its key."""
     mapping = stored._mapping
     return any(mapping[column] != value for column, value in desired.items() if column != "key")
+
+
+def key_getter(columns: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """What gives a row's natural key (a dict or a row's mapping): the tuple of its values of
+    `columns`. An itemgetter, in C: a generator per row was a tenth of the writing's time."""
+    if len(columns) == 1:
+        column = columns[0]
+        return lambda row: (row[column],)
+    return operator.itemgetter(*columns)
 
 
 def update_rows(
@@ -53,9 +62,10 @@ def insert_returning_ids(
     """Insert rows and give their ids by natural key: the value of the one key column, or the
     tuple of the values of several."""
     key_cols = [table.c[name] for name in key_columns]
-    result = connection.execute(
-        insert(table).returning(table.c.id, *key_cols, sort_by_parameter_order=True), rows
-    )
+    # Ids are matched to rows by the key columns returned beside them, so the RETURNING rows
+    # may come in any order: asking SQLAlchemy to sort them by parameter (sort_by_parameter_
+    # order) made it send one INSERT per row on SQLite, 16,000 statements for 1,000 records.
+    result = connection.execute(insert(table).returning(table.c.id, *key_cols), rows)
     ids: dict[Any, int] = {}
     for row in result:
         key = tuple(row[1:]) if len(key_columns) > 1 else row[1]

@@ -68,8 +68,20 @@ def ids_by_key(connection: Connection | None, table: Table, keys: Iterable[str])
     return {key: row.id for key, row in rows_by_key(connection, table, keys, table.c.id).items()}
 
 
-def _citations(data: TrialFile) -> Iterator[tuple[Location, str | None, Cited | Any]]:
-    """Every place in a file that names a source: (location of the row, source key, row)."""
+# The sections of a file whose every row cites a source (`source`, never None).
+_CITING_SECTIONS = (
+    "endpoints",
+    "results",
+    "comparisons",
+    "adverse_events",
+    "baseline_measurements",
+    "participant_flow",
+)
+
+
+def _described_citations(data: TrialFile) -> Iterator[tuple[Location, str | None, Cited | Any]]:
+    """The places outside `_CITING_SECTIONS` that name a source: the trial, its identifiers,
+    interventions and arms."""
     yield ("trial",), data.trial.source, data.trial
     for i, identifier in enumerate(data.trial.identifiers):
         yield ("trial", "identifiers", i), identifier.source, identifier
@@ -79,16 +91,23 @@ def _citations(data: TrialFile) -> Iterator[tuple[Location, str | None, Cited | 
         yield ("arms", i), arm.source, arm
         for j, given in enumerate(arm.interventions):
             yield ("arms", i, "interventions", j), given.source, given
-    for section in (
-        "endpoints",
-        "results",
-        "comparisons",
-        "adverse_events",
-        "baseline_measurements",
-        "participant_flow",
-    ):
+
+
+def _citations(data: TrialFile) -> Iterator[tuple[Location, str | None, Cited | Any]]:
+    """Every place in a file that names a source: (location of the row, source key, row)."""
+    yield from _described_citations(data)
+    for section in _CITING_SECTIONS:
         for i, row in enumerate(getattr(data, section)):
             yield (section, i), row.source, row
+
+
+def _cited_keys(data: TrialFile) -> set[str]:
+    """The keys of every source a file cites: `_citations`' keys, without a tuple per row (a
+    registry record has tens of thousands of rows, all citing the record)."""
+    keys = {key for _, key, _ in _described_citations(data) if key}
+    for section in _CITING_SECTIONS:
+        keys.update({row.source for row in getattr(data, section)})
+    return keys
 
 
 class Resolution:
@@ -160,7 +179,8 @@ class Resolution:
             self.problems.append(bundle.problem((*location, "key"), message))
 
     def _check_sources(self) -> None:
-        cited = {key for b in self.bundles for _, key, _ in _citations(b.data) if key}
+        cited_by_bundle = [_cited_keys(bundle.data) for bundle in self.bundles]
+        cited = set().union(*cited_by_bundle)
         cited |= {s.reports_on for s, _ in self.sources.values() if s.reports_on}
         cited |= {ts.source for b in self.bundles for ts in b.data.trial.sources}
         in_db = rows_by_key(
@@ -169,10 +189,13 @@ class Resolution:
         self.source_kinds = {key: row.kind for key, row in in_db.items()}
         self.source_kinds.update({key: s.kind for key, (s, _) in self.sources.items()})
         documents = self._documents()
-        for bundle in self.bundles:
-            for location, key, row in _citations(bundle.data):
-                if key is not None:
-                    self._check_citation(bundle, location, key, row, documents)
+        for bundle, keys in zip(self.bundles, cited_by_bundle, strict=True):
+            # A citation of a known registry record has nothing to check (no quote): a
+            # registry record's tens of thousands of rows are not visited one by one.
+            if not all(self.source_kinds.get(key) == SourceKind.REGISTRY_RECORD for key in keys):
+                for location, key, row in _citations(bundle.data):
+                    if key is not None:
+                        self._check_citation(bundle, location, key, row, documents)
             for i, link in enumerate(bundle.data.trial.sources):
                 self._require_source(bundle, ("trial", "sources", i, "source"), link.source)
             for i, source in enumerate(bundle.data.sources):

@@ -20,6 +20,7 @@ from evidencedb.loader.bulk import (
     differs,
     insert_returning_ids,
     insert_rows,
+    key_getter,
     update_rows,
     upsert_by_key,
 )
@@ -150,12 +151,11 @@ class TrialSync:
         stored = rows_where_in(
             self.connection, select(table).where(owned), table.c.trial_id, old_trial_ids
         )
+        natural_key = key_getter(key_columns)
         for row in stored:
-            existing[tuple(row._mapping[c] for c in key_columns)] = row
+            existing[natural_key(row._mapping)] = row
         ids = {key: row.id for key, row in existing.items()}
-        wanted: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for desired_row in desired:
-            wanted[tuple(desired_row[c] for c in key_columns)] = desired_row
+        wanted = {natural_key(desired_row): desired_row for desired_row in desired}
         obsolete = [row.id for key, row in existing.items() if key not in wanted]
         for chunk in in_chunks(obsolete):
             self.connection.execute(delete(table).where(table.c.id.in_(chunk)))
@@ -329,14 +329,14 @@ class TrialSync:
                     f"{bundle.file}: {reason}" for reason in not_derived(bundle.data)
                 ]
             for comparison in [*bundle.data.comparisons, *derived_comparisons(bundle.data)]:
-                row = comparison.model_dump(exclude={"groups"})
+                row = dict(comparison.__dict__)  # model_dump's fields, without its cost
                 row.update(
                     trial_id=trial_id,
                     arm_id=arm(row.pop("arm")),
                     comparator_arm_id=arm(row.pop("comparator")),
                     endpoint_id=endpoint_ids[(trial_id, row.pop("endpoint"))],
                     source_id=self.source_ids[row.pop("source")],
-                    group_keys="; ".join(comparison.groups) or None,
+                    group_keys="; ".join(row.pop("groups")) or None,
                 )
                 comparisons.append(row)
             for event in bundle.data.adverse_events:

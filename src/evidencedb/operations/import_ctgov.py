@@ -22,6 +22,7 @@ from evidencedb.errors import EvidenceError, Problem, Reject, RejectOutcome, Val
 from evidencedb.loader.load import load
 from evidencedb.loader.report import LoadReport, TableChanges
 from evidencedb.loader.versions import write_versions
+from evidencedb.records.batches import collector_paused
 from evidencedb.records.bundle import Bundle
 from evidencedb.registries.ctgov.background import (
     MAX_BATCH_FACTS,
@@ -140,8 +141,14 @@ def import_ctgov(
                 batches = mapped_batches(
                     files, batch_size, max_facts=max_batch_facts, unchanged=unchanged
                 )
-            for batch in batches:
-                _import_batch(connection, batch, report, strict=strict)
+            batch_iterator = iter(batches)
+            while True:
+                # While a batch is mapped (or received from the mapping process) and written.
+                with collector_paused():
+                    batch = next(batch_iterator, None)
+                    if batch is None:
+                        break
+                    _import_batch(connection, batch, report, strict=strict)
                 report.studies += batch.read
                 report.unchanged += batch.unchanged
                 if progress is not None:

@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, Strict
 
 from evidencedb.records.base import Record
 from evidencedb.records.baseline import BaselineMeasurementRecord, FlowRecord
+from evidencedb.records.batches import pack, unpack
 from evidencedb.records.facts import AdverseEventRecord, ComparisonRecord, ResultRecord
 from evidencedb.records.location import Location, format_location
 from evidencedb.records.trial import (
@@ -31,6 +32,14 @@ from evidencedb.records.trial import (
 )
 
 SCHEMA_VERSION = 1
+# The lists a registry record may hold thousands of: pickled as tables (`records.batches`).
+_PACKED_SECTIONS = (
+    "results",
+    "comparisons",
+    "adverse_events",
+    "baseline_measurements",
+    "participant_flow",
+)
 
 
 class TrialFile(Record):
@@ -54,6 +63,28 @@ class TrialFile(Record):
     adverse_events: list[AdverseEventRecord] = Field(default_factory=list)
     baseline_measurements: list[BaselineMeasurementRecord] = Field(default_factory=list)
     participant_flow: list[FlowRecord] = Field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its fact lists packed as tables: a large import hands its mapped
+        records from one process to another (`registries.ctgov.background`)."""
+        state = dict(self.__dict__)
+        for section in _PACKED_SECTIONS:
+            state[section] = pack(state[section])
+        return (unpickled_trial_file, (type(self), state, set(self.__pydantic_fields_set__)))
+
+
+def unpickled_trial_file(
+    model: type[TrialFile], state: dict[str, Any], fields_set: set[str]
+) -> TrialFile:
+    """A TrialFile as `TrialFile.__reduce__` pickled it: its fact lists unpacked."""
+    for section in _PACKED_SECTIONS:
+        state[section] = unpack(state[section])
+    data = model.__new__(model)
+    object.__setattr__(data, "__dict__", state)
+    object.__setattr__(data, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(data, "__pydantic_extra__", None)
+    object.__setattr__(data, "__pydantic_private__", None)
+    return data
 
 
 def local_problems(

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from evidencedb.enums import AdverseEventCategory
+from evidencedb.records.base import MAX_COUNT
 from evidencedb.records.facts import AdverseEventRecord
+from evidencedb.records.location import format_location
 from evidencedb.registries.ctgov.arms import Arm, Arms
 from evidencedb.registries.ctgov.context import StudyContext
 from evidencedb.registries.ctgov.keys import DistinctTitles
@@ -39,6 +41,14 @@ _EVENT_LISTS = [
 
 EventGroups = dict[str, tuple[Node, Arm]]  # group id -> the event group and its arm
 
+_COUNTS = ("participants_affected", "participants_at_risk", "event_count")
+_NO_RAW_COUNTS = {f"{name}_raw": None for name in _COUNTS}
+# The fields a term's row is built from, besides its counts (see `_AdverseEventRows.add_like`).
+_TERM_ROW_FIELDS = frozenset(
+    {"source", "locator", "arm", "term", "organ_system", "category", "time_frame"}
+    | {"vocabulary", "note"}
+)
+
 
 class _AdverseEventRows:
     """The adverse-event records of one study, and the term labels given so far."""
@@ -47,6 +57,7 @@ class _AdverseEventRows:
         self.context = context
         self.time_frame = time_frame
         self.records: list[AdverseEventRecord] = []
+        self.valid_arms: set[str] = set()  # the arm keys of rows validated in full
         # One registry entry is one term in every arm: a term listed twice in an organ system
         # (under two vocabularies, say) becomes "term (2)" for all arms alike.
         self.terms: dict[tuple[str, AdverseEventCategory], DistinctTitles] = {}
@@ -65,7 +76,7 @@ class _AdverseEventRows:
         fields: dict[str, Any],
         path: JsonPath,
         names: Mapping[str, str],
-    ) -> None:
+    ) -> AdverseEventRecord | None:
         record = self.context.record(
             AdverseEventRecord,
             {
@@ -82,6 +93,25 @@ class _AdverseEventRows:
         )
         if record is not None:
             self.records.append(record)
+            self.valid_arms.add(record.arm)
+        return record
+
+    def add_like(
+        self, template: AdverseEventRecord, arm: Arm, counts: dict[str, Any], path: JsonPath
+    ) -> bool:
+        """A row of the same term as `template` (validated in full) in another group: what
+        differs, the arm, counts and path, is checked here instead of validating the row
+        again (a heavy record has thousands of such rows). False, having added nothing, when
+        a value needs validating to be reported where it is wrong."""
+        if arm.key not in self.valid_arms:
+            return False
+        for name in _COUNTS:
+            count = counts[name]
+            if count is not None and count > MAX_COUNT:  # checked_counts refused negatives
+                return False
+        changes = {"locator": format_location(path), "arm": arm.key, **_NO_RAW_COUNTS, **counts}
+        self.records.append(template.checked_copy(changes, _TERM_ROW_FIELDS | counts.keys()))
+        return True
 
 
 def adverse_event_records(
@@ -158,6 +188,7 @@ def _term_rows(
         "non-systematic assessment" if assessment == "NON_SYSTEMATIC_ASSESSMENT" else None,
     )
     vocabulary = event.text("sourceVocabulary")
+    template: AdverseEventRecord | None = None  # the term's first row validated in full
     for stat in event.nodes("stats"):
         found = stat.group_in(
             groups,
@@ -172,24 +203,24 @@ def _term_rows(
         at_risk = stat.whole("numAtRisk")
         if at_risk is None and "numAtRisk" not in stat.data:
             at_risk = group.whole(f"{prefix}NumAtRisk")
-        rows.add(
+        counts = checked_counts(
+            stat,
+            ("numAffected", stat.whole("numAffected")),
+            ("numAtRisk", at_risk),
+            ("numEvents", stat.whole("numEvents")),
+        )
+        if template is not None and rows.add_like(template, arm, counts, stat.path):
+            continue
+        record = rows.add(
             arm,
             label,
             organ,
             category,
-            {
-                "vocabulary": vocabulary,
-                **checked_counts(
-                    stat,
-                    ("numAffected", stat.whole("numAffected")),
-                    ("numAtRisk", at_risk),
-                    ("numEvents", stat.whole("numEvents")),
-                ),
-                "note": note,
-            },
+            {"vocabulary": vocabulary, **counts, "note": note},
             stat.path,
             _EVENT_FIELDS,
         )
+        template = template or record
 
 
 Count = tuple[str, int | None]  # the registry field of a count (or ''), and the count

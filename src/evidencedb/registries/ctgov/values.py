@@ -84,6 +84,12 @@ def parse_number(text: str | None) -> RegistryNumber:
     if text is None:
         return RegistryNumber(None)
     given = text.strip()
+    if _PLAIN.fullmatch(given) and not _PLACEHOLDER.fullmatch(given):
+        # Most values are written plainly ("12.5"): what the general reading below gives
+        # them, without its escapes, thousands and qualifier (a large import reads 200,000).
+        value = float(given)
+        if math.isfinite(value):
+            return RegistryNumber(value, None, given)
     if given.casefold() in _NOT_AVAILABLE:
         return RegistryNumber(None, text=given or None)
     cleaned = given

@@ -17,6 +17,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from evidencedb.records.batches import collector_paused
 from evidencedb.registries.ctgov.background import mapped_batches, send_message
 from evidencedb.registries.ctgov.files import StudyFiles
 
@@ -32,8 +33,12 @@ def main(argv: list[str]) -> int:
             batches = mapped_batches(
                 files, int(batch_size), max_facts=int(max_facts), unchanged=unchanged
             )
-            for batch in batches:
-                send_message(out, "batch", batch)
+            while True:
+                with collector_paused():  # while a batch is mapped and sent
+                    batch = next(batches, None)
+                    if batch is None:
+                        break
+                    send_message(out, "batch", batch)
         send_message(out, "done", None)
     except BrokenPipeError:
         return 1  # the parent stopped reading: it ended or died
