@@ -82,13 +82,18 @@ class Node:
             return None
         return Node(value, (*self.path, key), self.issues)
 
-    def nodes(self, key: str) -> list[Node]:
+    def _list(self, key: str) -> list[Any]:
+        """The list at `key`; [] when absent, or not a list (a problem then)."""
         values = self.data.get(key)
         if values is None:
             return []
         if not isinstance(values, list):
             self._wrong_type(key, "a list", values)
             return []
+        return values
+
+    def nodes(self, key: str) -> list[Node]:
+        values = self._list(key)
         path, issues = self.path, self.issues
         found = []
         for index, value in enumerate(values):
@@ -143,12 +148,7 @@ class Node:
         return group_id, found
 
     def texts(self, key: str) -> list[tuple[int, str]]:
-        values = self.data.get(key)
-        if values is None:
-            return []
-        if not isinstance(values, list):
-            self._wrong_type(key, "a list", values)
-            return []
+        values = self._list(key)
         found = []
         for index, value in enumerate(values):
             if isinstance(value, str):
