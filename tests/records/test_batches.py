@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from evidencedb.records.base import Record
-from evidencedb.records.batches import PackedRecords, collector_paused, pack, unpack
+from evidencedb.records.batches import PackedRecords, pack, unpack
+from evidencedb.records.collector import collector_paused
 from evidencedb.records.facts import AdverseEventRecord, ComparisonRecord
 from evidencedb.records.trial import ArmRecord, TrialRecord
 from evidencedb.records.trial_file import TrialFile

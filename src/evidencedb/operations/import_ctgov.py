@@ -22,8 +22,8 @@ from evidencedb.errors import EvidenceError, Problem, Reject, RejectOutcome, Val
 from evidencedb.loader.load import load
 from evidencedb.loader.report import LoadReport, TableChanges
 from evidencedb.loader.versions import write_versions
-from evidencedb.records.batches import collector_paused
 from evidencedb.records.bundle import Bundle
+from evidencedb.records.collector import collector_paused
 from evidencedb.registries.ctgov.background import (
     MAX_BATCH_FACTS,
     MappedBatch,

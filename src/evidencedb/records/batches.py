@@ -1,5 +1,4 @@
-"""Records by the batch: packed as tables to cross a process boundary, and made and written
-with the garbage collector paused.
+"""Records by the batch, packed as tables to cross a process boundary.
 
 A large import maps its records in one process and writes them in another, and each batch
 crosses between them as a pickle (`registries.ctgov.background`). Pickled one by one, every
@@ -12,14 +11,12 @@ each record as it was, without validating it again (it was validated where it wa
 A batch is hundreds of thousands of objects that all live until it is written, and Python's
 cyclic garbage collector traversed them again and again as they were made: a third of the CPU
 time of both the mapping and the writing process. Neither makes reference cycles, so the
-collector waits until the batch is done (`collector_paused`).
+collector waits until the batch is done (`records.collector.collector_paused`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,18 +76,3 @@ def unpack(packed: PackedRecords | Sequence[Record]) -> list[Record]:
         set_attribute(record, "__pydantic_private__", None)
         records.append(record)
     return records
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block: for making, sending or writing one batch
-    of records. Memory still follows the batch: the collector runs as usual between batches
-    and collects then any cycle made during one."""
-    if not gc.isenabled():  # paused already, by an enclosing block or by the application
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -15,14 +15,15 @@ import sys
 import tempfile
 from collections.abc import Collection, Container, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from evidencedb.errors import EvidenceError, Problem, Reject, ValidationFailed
-from evidencedb.records.bundle import Bundle
 from evidencedb.records.location import format_location
 from evidencedb.registries.ctgov.files import StudyFiles, StudyInput
-from evidencedb.registries.ctgov.mapper import map_study
 from evidencedb.registries.ctgov.versions import peek_version
+
+if TYPE_CHECKING:
+    from evidencedb.records.bundle import Bundle
 
 # A batch ends once its studies hold this many facts: a record of the registry may hold tens
 # of thousands (hundreds of adverse-event terms times its groups), and a batch of 500 such
@@ -91,7 +92,7 @@ def mapped_batches(
                 continue
             mapped = _mapped(item)
             batch.studies.append(mapped)
-            if isinstance(mapped.outcome, Bundle):
+            if not isinstance(mapped.outcome, list):  # a bundle, not its problems
                 batch.facts += bundle_facts(mapped.outcome)
             if len(batch.studies) >= batch_size or batch.facts >= max_facts:
                 yield batch
@@ -101,6 +102,10 @@ def mapped_batches(
 
 
 def _mapped(study: StudyInput) -> MappedStudy:
+    # Imported on first use: a re-import in which no record changed maps nothing, and its
+    # mapping process starts without the mapper and the record model (0.17 s of 0.26 s).
+    from evidencedb.registries.ctgov.mapper import map_study
+
     peeked = peek_version(study.data)
     outcome: Bundle | list[Problem]
     kept: list[Reject] = []

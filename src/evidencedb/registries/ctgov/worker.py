@@ -17,7 +17,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from evidencedb.records.batches import collector_paused
+from evidencedb.records.collector import collector_paused
 from evidencedb.registries.ctgov.background import mapped_batches, send_message
 from evidencedb.registries.ctgov.files import StudyFiles
 
