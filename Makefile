@@ -70,6 +70,7 @@ BACKENDS ?= sqlite,postgresql
 # Import, export and query figures at registry scale (docs/performance.md); JSON into benchmarks/results/.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py --records $(RECORDS) --backends $(BACKENDS)
+	$(BIN)/python benchmarks/cli_startup.py
 
 clean:
 	rm -rf $(VENV) exports $(DB) $(DB)-wal $(DB)-shm .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage .import_linter_cache

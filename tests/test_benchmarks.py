@@ -156,3 +156,11 @@ def test_sqlite_export_floor_times_each_step(
     ]
     assert all(seconds > 0 for seconds in figures.values())
     assert "results_flat: seconds" in capsys.readouterr().out
+
+
+def test_cli_startup_compares_help_with_its_floor(capsys: pytest.CaptureFixture[str]) -> None:
+    startup = benchmark_module("cli_startup")
+    figures = startup.main(["--runs", "1"])
+    assert set(figures) == {"import sqlalchemy, typer", "evidencedb --help", "ratio"}
+    assert figures["ratio"] == figures["evidencedb --help"] / figures["import sqlalchemy, typer"]
+    assert "--help / floor" in capsys.readouterr().out
