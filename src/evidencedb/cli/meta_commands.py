@@ -18,6 +18,26 @@ from evidencedb.enums import EndpointKind, MetaMeasure, MetaMethod
 if TYPE_CHECKING:
     from evidencedb.analysis.meta.analysis import MetaResult
 
+# The studies' filters, shared by `meta` and `export metafor`: the same options, the same help.
+StudyTrialOption = Annotated[
+    list[str] | None, typer.Option("--trial", metavar="KEY", help="Trial key (repeatable).")
+]
+StudyEndpointOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--endpoint",
+        metavar="KEY|TRIAL:KEY",
+        help="Endpoint key, or TRIAL:KEY for one trial's endpoint (repeatable).",
+    ),
+]
+StudyEndpointKindOption = Annotated[
+    EndpointKind | None, typer.Option("--endpoint-kind", help="Kind of endpoint.")
+]
+StudyTimepointOption = Annotated[
+    float | None, typer.Option("--timepoint", metavar="NUMBER", help="Timepoint value.")
+]
+
+
 commands = command_group()
 
 SUBGROUP_FIELDS = ("design", "phase", "status", "comparator_role", "endpoint_kind")
@@ -41,24 +61,11 @@ def meta(
     hksj: Annotated[
         bool, typer.Option("--hksj", help="Hartung-Knapp-Sidik-Jonkman CI and test (t, k-1 df).")
     ] = False,
-    trial: Annotated[
-        list[str] | None, typer.Option("--trial", metavar="KEY", help="Trial key (repeatable).")
-    ] = None,
-    endpoint: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--endpoint",
-            metavar="KEY|TRIAL:KEY",
-            help="Endpoint key, or TRIAL:KEY for one trial's endpoint (repeatable).",
-        ),
-    ] = None,
-    endpoint_kind: Annotated[
-        EndpointKind | None, typer.Option("--endpoint-kind", help="Kind of endpoint.")
-    ] = None,
+    trial: StudyTrialOption = None,
+    endpoint: StudyEndpointOption = None,
+    endpoint_kind: StudyEndpointKindOption = None,
     intervention: InterventionOption = None,
-    timepoint: Annotated[
-        float | None, typer.Option("--timepoint", metavar="NUMBER", help="Timepoint value.")
-    ] = None,
+    timepoint: StudyTimepointOption = None,
     timepoint_unit: Annotated[
         str | None, typer.Option("--timepoint-unit", metavar="UNIT", help="Timepoint unit.")
     ] = None,
@@ -188,24 +195,11 @@ def _plots(result: MetaResult, forest: Path | None, funnel: Path | None) -> None
 @command(export_commands.commands, "metafor")
 def export_metafor(
     ctx: typer.Context,
-    trial: Annotated[
-        list[str] | None, typer.Option("--trial", metavar="KEY", help="Trial key (repeatable).")
-    ] = None,
-    endpoint: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--endpoint",
-            metavar="KEY|TRIAL:KEY",
-            help="Endpoint key, or TRIAL:KEY for one trial's endpoint (repeatable).",
-        ),
-    ] = None,
-    endpoint_kind: Annotated[
-        EndpointKind | None, typer.Option("--endpoint-kind", help="Kind of endpoint.")
-    ] = None,
+    trial: StudyTrialOption = None,
+    endpoint: StudyEndpointOption = None,
+    endpoint_kind: StudyEndpointKindOption = None,
     intervention: InterventionOption = None,
-    timepoint: Annotated[
-        float | None, typer.Option("--timepoint", metavar="NUMBER", help="Timepoint value.")
-    ] = None,
+    timepoint: StudyTimepointOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", metavar="FILE", help="CSV file \\[default: stdout].")
     ] = None,
