@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.registries.ctgov.studies import rows
-from tests.support.databases import TestDatabase, postgres_copy, sqlite_copy
+from tests.support.databases import TestDatabase, sqlite_copy
 from tests.support.reconciliation import (
     EXAMPLE_SEED,
     exported_content,
@@ -30,8 +30,7 @@ def other_database(
         folder.mkdir()
         yield sqlite_copy(request.getfixturevalue("sqlite_template"), folder)
         return
-    script = request.getfixturevalue("postgres_schema_script")
-    with postgres_copy(script, request.getfixturevalue("postgres_user")) as copy:
+    with request.getfixturevalue("postgres_schemas").database() as copy:
         yield copy
 
 

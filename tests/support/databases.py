@@ -164,7 +164,7 @@ def postgres_scratch(kind: str, prefix: str, *grants: str) -> Iterator[str]:
 
 def recorded_migration(url: str | URL) -> str:
     """Migrate the empty schema at `url` to head, recording what the migrations send: the
-    script of statements that `postgres_copy` replays into a new schema per test.
+    script of statements that `PostgresSchemaPool` replays into each schema it creates.
 
     Reads (catalog lookups, the advisory lock of revision 0002) are left out; what remains is
     DDL with every value inline, escaped for psycopg's parameter style, unescaped here."""
@@ -305,26 +305,6 @@ class PostgresSchemaPool:
 
 def _schema_of(database: TestDatabase) -> str:
     return str(make_url(database.url).query["options"]).removeprefix("-csearch_path=")
-
-
-@contextmanager
-def postgres_copy(script: str, user_role: str) -> Iterator[TestDatabase]:
-    """A migrated database of one test: a new schema of the test database in which `script`
-    runs (one round trip), dropped afterwards. Most tests take theirs from a
-    `PostgresSchemaPool` instead; this is for a test that needs a second one."""
-    require_postgres()
-    schema = unique_name("t_")
-    url = postgres_url(schema=schema)
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as connection:
-            replay = connection.execution_options(no_parameters=True)
-            replay.exec_driver_sql(f'CREATE SCHEMA "{schema}";\n{script}')
-        yield postgres_database(url, user_role)
-    finally:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        engine.dispose()
 
 
 @contextmanager
