@@ -12,6 +12,7 @@ from evidencedb.query.readable import (
     counts_text,
     duration_text,
     number_text,
+    registry_text,
     spread_text,
     value_text,
 )
@@ -122,14 +123,16 @@ def readable(row: dict[str, Any]) -> dict[str, Any]:
 def _with_registry_text(row: dict[str, Any], shown: dict[str, Any]) -> None:
     """Baseline and flow rows: the registry's text wherever it is kept (it is kept when the
     value is not a plain number: "<5" is stored as 5 beside its text, and must not read as
-    5), as the web view shows it; and a baseline value's spread or limits in one cell."""
+    5), by the web view's rule (`readable.registry_text`); and a baseline value's spread or
+    limits in one cell."""
     if row.get("value_raw") is not None:
         unit = row.get("unit") if row.get("value") is not None else None  # "NA", not "NA years"
-        shown["value"] = " ".join(filter(None, (row["value_raw"], unit)))
+        text = registry_text(row["value"], row["value_raw"])
+        shown["value"] = " ".join(filter(None, (text, unit)))
     if "characteristic" in row:
         shown["spread"] = spread_text(row)
     if row.get("count_raw") is not None:
-        shown["count"] = row["count_raw"]
+        shown["count"] = registry_text(row["count"], row["count_raw"])
 
 
 def show(rows: Any, fmt: Format, title: str, columns: str | None = None) -> None:
