@@ -12,7 +12,8 @@ from evidencedb.seedfiles.jsonschema import analysis_json_schema, json_schema
 from evidencedb.seedfiles.reading import read_seed_files
 from evidencedb.store.database import reading
 from evidencedb.store.fact_models import AdverseEvent, Result
-from evidencedb.store.models import Arm, Endpoint, Intervention, Source, Trial
+from evidencedb.store.models import Arm, Endpoint, Intervention, Trial
+from evidencedb.store.source_models import Source
 from tests.support.databases import TestDatabase
 from tests.support.environment import SEEDS, require_shared
 

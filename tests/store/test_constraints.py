@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from evidencedb.store.database import open_engine
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
-from evidencedb.store.models import Arm, Endpoint, Source, Trial
+from evidencedb.store.models import Arm, Endpoint, Trial
+from evidencedb.store.source_models import Source
 from tests.support.databases import TestDatabase
 
 

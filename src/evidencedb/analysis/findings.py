@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from evidencedb.store.models import Arm, Endpoint, Intervention, Source, Trial, table_of
+from evidencedb.store.models import Arm, Endpoint, Intervention, Trial, table_of
+from evidencedb.store.source_models import Source
 
 
 class Severity(StrEnum):

@@ -22,11 +22,11 @@ from evidencedb.store.models import (
     ArmIntervention,
     Endpoint,
     Intervention,
-    Source,
     Trial,
     TrialIdentifier,
     table_of,
 )
+from evidencedb.store.source_models import Source
 
 _QUOTED_TABLES: tuple[tuple[str, Table], ...] = (
     ("trials", table_of(Trial)),

@@ -20,7 +20,8 @@ from evidencedb.analysis.findings import Finding, RowKeys, Severity, finding_abo
 from evidencedb.enums import ComparisonOrigin, SourceKind
 from evidencedb.records.quotes import normalise_text
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
-from evidencedb.store.models import Source, table_of
+from evidencedb.store.models import table_of
+from evidencedb.store.source_models import Source
 
 _UNITS = {
     word: number

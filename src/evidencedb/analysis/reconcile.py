@@ -29,7 +29,8 @@ from evidencedb.enums import EndpointRole, SourceOrigin
 from evidencedb.errors import NotFound
 from evidencedb.store.fact_models import Result
 from evidencedb.store.history_models import TrialVersion
-from evidencedb.store.models import Arm, Endpoint, Source, Trial
+from evidencedb.store.models import Arm, Endpoint, Trial
+from evidencedb.store.source_models import Source
 
 # The registry's outcome lists, and the role each registers.
 REGISTERED_LISTS = (

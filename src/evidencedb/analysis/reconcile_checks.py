@@ -11,7 +11,8 @@ from evidencedb.analysis.findings import Finding, RowKeys, Severity
 from evidencedb.analysis.reconcile import reconcile
 from evidencedb.enums import SourceOrigin
 from evidencedb.store.history_models import TrialVersion
-from evidencedb.store.models import Endpoint, Source, Trial
+from evidencedb.store.models import Endpoint, Trial
+from evidencedb.store.source_models import Source
 
 _SWITCHED = {
     "not_reported": "registered as {registered}, not reported in the publication",

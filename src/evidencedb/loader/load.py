@@ -31,7 +31,8 @@ from evidencedb.loader.versions import write_versions
 from evidencedb.records.bundle import Bundle
 from evidencedb.records.trial import InterventionRecord
 from evidencedb.store.chunks import rows_where_in
-from evidencedb.store.models import Intervention, Source, table_of
+from evidencedb.store.models import Intervention, table_of
+from evidencedb.store.source_models import Source
 
 
 def load(

@@ -29,15 +29,8 @@ from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.baseline_models import BaselineMeasurement, ParticipantFlow
 from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
-from evidencedb.store.models import (
-    Arm,
-    ArmIntervention,
-    Endpoint,
-    Source,
-    Trial,
-    TrialIdentifier,
-    table_of,
-)
+from evidencedb.store.models import Arm, ArmIntervention, Endpoint, Trial, TrialIdentifier, table_of
+from evidencedb.store.source_models import Source
 
 
 def registry_key(key: str) -> str:

@@ -27,15 +27,8 @@ from evidencedb.records.quotes import (
 from evidencedb.records.trial import InterventionRecord, SourceRecord
 from evidencedb.records.trial_file import TrialFile
 from evidencedb.store.chunks import rows_where_in
-from evidencedb.store.models import (
-    Arm,
-    Endpoint,
-    Intervention,
-    Source,
-    Trial,
-    TrialIdentifier,
-    table_of,
-)
+from evidencedb.store.models import Arm, Endpoint, Intervention, Trial, TrialIdentifier, table_of
+from evidencedb.store.source_models import Source
 
 
 def resolve(

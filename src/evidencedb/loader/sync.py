@@ -30,16 +30,8 @@ from evidencedb.records.bundle import Bundle
 from evidencedb.store.baseline_models import BaselineMeasurement, ParticipantFlow
 from evidencedb.store.chunks import in_chunks, rows_where_in
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
-from evidencedb.store.models import (
-    Arm,
-    ArmIntervention,
-    Endpoint,
-    Source,
-    Trial,
-    TrialIdentifier,
-    TrialSource,
-    table_of,
-)
+from evidencedb.store.models import Arm, ArmIntervention, Endpoint, Trial, TrialIdentifier, table_of
+from evidencedb.store.source_models import Source, TrialSource
 
 
 class TrialSync:

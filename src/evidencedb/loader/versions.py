@@ -19,7 +19,8 @@ from evidencedb.loader.resolution import ids_by_key
 from evidencedb.records.bundle import Bundle
 from evidencedb.store.chunks import rows_where_in
 from evidencedb.store.history_models import TrialVersion
-from evidencedb.store.models import Source, TrialIdentifier, table_of
+from evidencedb.store.models import TrialIdentifier, table_of
+from evidencedb.store.source_models import Source
 
 
 def write_versions(connection: Connection, bundles: Sequence[Bundle], report: LoadReport) -> None:

@@ -34,7 +34,8 @@ from evidencedb.registries.ctgov.background import (
 from evidencedb.registries.ctgov.files import StudyFiles
 from evidencedb.registries.ctgov.versions import MAPPING_VERSION, is_newer, source_key
 from evidencedb.store.chunks import rows_where_in
-from evidencedb.store.models import Source, Trial, TrialSource
+from evidencedb.store.models import Trial
+from evidencedb.store.source_models import Source, TrialSource
 
 IMPORT_BATCH_SIZE = 500
 # Inputs at least this large are mapped in a second process while this one writes: reading,

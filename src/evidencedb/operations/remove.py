@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Table, delete, func, select, update
 
 from evidencedb.errors import EvidenceError, NotFound
 from evidencedb.loader.report import LoadReport, TableChanges
-from evidencedb.store.models import Arm, Source, Trial, TrialSource, metadata, table_of
+from evidencedb.store.models import Arm, Trial, metadata, table_of
+from evidencedb.store.source_models import Source, TrialSource
 
 _PROVENANCE = ("source_id", "quote", "locator", "field_quotes")
 

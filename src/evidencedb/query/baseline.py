@@ -16,7 +16,8 @@ from sqlalchemy import Connection, RowMapping, bindparam, select
 from evidencedb.query.filters import FactFilters, fact_conditions, filter_values
 from evidencedb.query.statement import AnySelect, Names, Values, contains, like_pattern
 from evidencedb.store.baseline_models import BaselineMeasurement, ParticipantFlow
-from evidencedb.store.models import Arm, Source, Trial
+from evidencedb.store.models import Arm, Trial
+from evidencedb.store.source_models import Source
 
 ArmView: TypeAlias = Literal["baseline", "flow"]
 

@@ -9,7 +9,8 @@ from typing import Any, Literal, TypeAlias
 from sqlalchemy import Connection, bindparam, select
 
 from evidencedb.errors import NotFound
-from evidencedb.store.models import Arm, Endpoint, Source, Trial
+from evidencedb.store.models import Arm, Endpoint, Trial
+from evidencedb.store.source_models import Source
 
 DescriptionKind: TypeAlias = Literal["trials", "arms", "endpoints"]
 

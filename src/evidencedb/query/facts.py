@@ -32,7 +32,8 @@ from evidencedb.query.filters import FactFilters, equal_conditions, fact_conditi
 from evidencedb.query.paging import Page, PageOf, page_of
 from evidencedb.query.statement import AnySelect, Names, contains, with_values
 from evidencedb.store.fact_models import AdverseEvent, Comparison, Result
-from evidencedb.store.models import Arm, Endpoint, Source, Trial, TrialIdentifier
+from evidencedb.store.models import Arm, Endpoint, Trial, TrialIdentifier
+from evidencedb.store.source_models import Source
 
 
 def registry_ids_of(trial_id: Any) -> Any:

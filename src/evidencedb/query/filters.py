@@ -50,10 +50,10 @@ from evidencedb.store.models import (
     ArmIntervention,
     Endpoint,
     Intervention,
-    Source,
     Trial,
     TrialIdentifier,
 )
+from evidencedb.store.source_models import Source
 
 # A filter that names the values it accepts: one (`"a"`) or any of several (`("a", "b")`, as
 # the forest plot's repeatable options give them). An empty text or tuple is no filter.

@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from evidencedb.query.statement import Row
 from evidencedb.store.fact_models import Comparison, Result
 from evidencedb.store.meta_models import MetaAnalysis, MetaAnalysisStudy
-from evidencedb.store.models import Arm, Endpoint, Source, Trial
+from evidencedb.store.models import Arm, Endpoint, Trial
+from evidencedb.store.source_models import Source
 
 _LISTED = [
     column

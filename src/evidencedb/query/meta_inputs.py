@@ -29,7 +29,8 @@ from evidencedb.query.filters import (
 )
 from evidencedb.query.statement import AnySelect, Names
 from evidencedb.store.fact_models import Comparison, Result
-from evidencedb.store.models import Arm, Endpoint, Source, Trial
+from evidencedb.store.models import Arm, Endpoint, Trial
+from evidencedb.store.source_models import Source
 
 __all__ = ["MetaSelection", "endpoint_comparisons", "endpoint_results"]
 

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import aliased
 
 from evidencedb.errors import NotFound
-from evidencedb.store.models import Source
+from evidencedb.store.source_models import Source
 
 
 def source_detail(connection: Connection, key: str) -> dict[str, Any]:

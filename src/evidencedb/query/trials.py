@@ -27,11 +27,10 @@ from evidencedb.store.models import (
     ArmIntervention,
     Endpoint,
     Intervention,
-    Source,
     Trial,
     TrialIdentifier,
-    TrialSource,
 )
+from evidencedb.store.source_models import Source, TrialSource
 
 
 @functools.cache
