@@ -20,7 +20,7 @@ from pathlib import Path
 from evidencedb.enums import MatchBasis
 from evidencedb.errors import ValidationFailed
 from evidencedb.registries.ctgov import arms as arms_module
-from evidencedb.registries.ctgov.files import StudyInput, canonical_sha256
+from evidencedb.registries.ctgov.files import StudyInput
 from evidencedb.registries.ctgov.mapper import map_study
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "ctgov-corpus"
@@ -55,7 +55,7 @@ def count_bindings(folder: Path) -> tuple[int, Counter[tuple[str, str]]]:
                 continue
             records += 1
             try:
-                map_study(StudyInput(str(path), (), data, canonical_sha256(data)))
+                map_study(StudyInput(str(path), (), data))
             except ValidationFailed as failure:
                 print(f"{path.name}: not mapped: {failure}", file=sys.stderr)
     finally:

@@ -166,12 +166,13 @@ def import_ctgov(
 
 
 def imported_digests(connection: Connection) -> set[str]:
-    """The digests of the records whose rows are in the database as this mapping writes them:
-    registry records still linked to their trial, imported by the current mapping version.
-    A record attached to a curated trial is left out: how its rows join the curated ones
-    depends on the seed file (`registry_match`), which may have changed since."""
+    """The digests (canonical and of the text) of the records whose rows are in the database
+    as this mapping writes them: registry records still linked to their trial, imported by the
+    current mapping version. A record attached to a curated trial is left out: how its rows
+    join the curated ones depends on the seed file (`registry_match`), which may have changed
+    since."""
     statement = (
-        select(Source.record_sha256)
+        select(Source.record_sha256, Source.record_text_sha256)
         .join(TrialSource, TrialSource.source_id == Source.id)
         .join(Trial, (Trial.id == TrialSource.trial_id) & (Trial.source_id == Source.id))
         .where(
@@ -181,7 +182,7 @@ def imported_digests(connection: Connection) -> set[str]:
             TrialSource.relation == TrialSourceRelation.REGISTRY_RECORD,
         )
     )
-    return {digest for digest in connection.execute(statement).scalars() if digest}
+    return {digest for row in connection.execute(statement) for digest in row if digest}
 
 
 def _import_batch(

@@ -53,6 +53,7 @@ class SourceRecord(Record):
     )
     record_version: Text | None = None
     record_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    record_text_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
     mapping_version: Count | None = None
 
 

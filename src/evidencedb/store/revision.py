@@ -12,7 +12,7 @@ from sqlalchemy import Connection, inspect, text
 from evidencedb.errors import DatabaseNotReady
 from evidencedb.store.engine import display_url
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 VERSION_TABLE = "alembic_version"
 
 

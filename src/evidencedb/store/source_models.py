@@ -54,6 +54,10 @@ class Source(Base):
     record_sha256: Mapped[OptionalText] = mapped_column(
         comment="SHA-256 of the imported registry record, to tell which version a fact came from."
     )
+    record_text_sha256: Mapped[OptionalText] = mapped_column(
+        comment="SHA-256 of the registry record's text as it stood in the file imported: a "
+        "re-import that finds the same text skips the record without re-reading it canonically."
+    )
     mapping_version: Mapped[Count] = mapped_column(
         comment="Version of the importer's mapping that wrote the record's rows: a re-import of "
         "an unchanged record is skipped only when the record and this version are the same."

@@ -12,7 +12,7 @@ import pytest
 
 from evidencedb.errors import ValidationFailed
 from evidencedb.records.facts import AdverseEventRecord
-from evidencedb.registries.ctgov.files import StudyInput, canonical_sha256
+from evidencedb.registries.ctgov.files import StudyInput
 from evidencedb.registries.ctgov.mapper import map_study
 from tests.registries.ctgov.studies import EDGE
 
@@ -21,7 +21,7 @@ STATS = f"{EVENTS}.seriousEvents[0].stats"
 
 
 def _mapped(study: dict[str, Any]) -> list[AdverseEventRecord]:
-    given = StudyInput(str(EDGE), (), study, canonical_sha256(study))
+    given = StudyInput(str(EDGE), (), study)
     return map_study(given).data.adverse_events
 
 

@@ -4,6 +4,8 @@ the others, and maps in batches bounded by facts as well as by studies."""
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from pathlib import Path
 
 from sqlalchemy import text
@@ -110,3 +112,27 @@ def test_the_mapping_process_skips_unchanged_records(
     with writing(database.url) as connection:
         report = import_ctgov(connection, [folder], background_mapping=True)
     assert (report.studies, report.unchanged, report.imported) == (3, 3, 0)
+
+
+def test_a_record_is_skipped_by_the_digest_of_its_text(tmp_path: Path) -> None:
+    text = json.dumps(edge_study(), indent=1)
+    page = tmp_path / "page.json"
+    page.write_text('{"studies": [\n' + text + '\n], "nextPageToken": "x"}', encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with StudyFiles([page]) as files:
+        [batch] = mapped_batches(files, 500, unchanged={digest})
+    assert (batch.read, batch.unchanged, batch.studies) == (1, 1, [])
+
+
+def test_a_record_laid_out_anew_is_skipped_by_its_canonical_digest(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    study = edge_study()
+    path = write(tmp_path, study)
+    imported(database, path)
+    registry_source = "SELECT record_text_sha256 FROM sources WHERE kind = 'registry_record'"
+    first = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rows(database, registry_source) == [{"record_text_sha256": first}]
+    path.write_text(json.dumps(study, indent=4, sort_keys=True), encoding="utf-8")
+    assert "imported 0 of 1 studies (1 unchanged)" in imported(database, path)
+    assert rows(database, registry_source) == [{"record_text_sha256": first}]

@@ -87,7 +87,8 @@ def mapped_batches(
                 batch.problems.append(item)
                 continue
             batch.read += 1
-            if item.sha256 in unchanged:
+            # The text's digest first: when it is stored, the canonical one is not computed.
+            if item.text_sha256 in unchanged or item.sha256 in unchanged:
                 batch.unchanged += 1
                 continue
             mapped = _mapped(item)

@@ -13,11 +13,12 @@ A file may hold
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +27,7 @@ from typing import Any
 from evidencedb.errors import Problem, ValidationFailed
 from evidencedb.records.input_paths import expand_paths
 from evidencedb.records.location import Location, format_location
+from evidencedb.registries.ctgov.study_texts import parse_with_study_texts
 
 SUFFIXES = (".json", ".zip")
 # A study record is rarely above 2 MB; a member far larger is not one (or is a ZIP bomb).
@@ -39,7 +41,15 @@ class StudyInput:
     file: str  # the input as messages name it: a path, or `archive.zip/member.json`
     prefix: Location  # where the study sits in that file: () or ("studies", 3)
     data: Any
-    sha256: str  # of the study's canonical JSON, see `canonical_sha256`
+    # SHA-256 of the study's text as it stands in the file (see `study_texts`); None when the
+    # study was not read from a file's text.
+    text_sha256: str | None = None
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the study's canonical JSON (see `canonical_sha256`), computed when first
+        asked for: a re-import that finds the study's text unchanged never needs it."""
+        return canonical_sha256(self.data)
 
     def problem(self, path: Location, message: str) -> Problem:
         """A problem at `path` inside the study, located from the top of its file."""
@@ -177,7 +187,7 @@ class StudyFiles:
             return
         try:
             # Decoded strictly first: json.loads(bytes) lets UTF-8-encoded surrogates through.
-            document = json.loads(raw.decode("utf-8"))
+            document, texts = parse_with_study_texts(raw.decode("utf-8"))
         except UnicodeDecodeError as error:
             yield Problem(label, None, "", f"not valid UTF-8 text (byte {error.start})")
             return
@@ -198,7 +208,7 @@ class StudyFiles:
                 path, what = location
                 yield Problem(label, None, format_location(path), f"holds {what}")
                 return
-        yield from studies_in(label, document)
+        yield from studies_in(label, document, texts)
 
     def _bytes(self, entry: Entry) -> bytes | Problem:
         label = entry.label
@@ -218,10 +228,13 @@ class StudyFiles:
             return Problem(label, None, "", f"cannot read from the ZIP archive: {error}")
 
 
-def studies_in(label: str, document: Any) -> Iterator[StudyInput | Problem]:
-    """The studies of a parsed file: a study, a page of `/studies`, or a list of studies."""
+def studies_in(
+    label: str, document: Any, texts: Mapping[Location, str]
+) -> Iterator[StudyInput | Problem]:
+    """The studies of a parsed file (a study, a page of `/studies`, or a list of studies),
+    with their texts in the file by location where known (see `study_texts`)."""
     if isinstance(document, dict) and "protocolSection" in document:
-        yield _study(label, (), document)
+        yield _study(label, (), document, texts)
         return
     if isinstance(document, dict) and "studies" in document:
         studies = document["studies"]
@@ -229,11 +242,11 @@ def studies_in(label: str, document: Any) -> Iterator[StudyInput | Problem]:
             yield Problem(label, None, "studies", "expected a list of studies")
             return
         for index, study in enumerate(studies):
-            yield _study(label, ("studies", index), study)
+            yield _study(label, ("studies", index), study, texts)
         return
     if isinstance(document, list):
         for index, study in enumerate(document):
-            yield _study(label, (index,), study)
+            yield _study(label, (index,), study, texts)
         return
     yield Problem(
         label,
@@ -244,7 +257,11 @@ def studies_in(label: str, document: Any) -> Iterator[StudyInput | Problem]:
     )
 
 
-def _study(label: str, prefix: Location, data: Any) -> StudyInput | Problem:
+def _study(
+    label: str, prefix: Location, data: Any, texts: Mapping[Location, str]
+) -> StudyInput | Problem:
     if not isinstance(data, dict):
         return Problem(label, None, format_location(prefix), "expected a study object")
-    return StudyInput(label, prefix, data, canonical_sha256(data))
+    text = texts.get(prefix)
+    digest = None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return StudyInput(label, prefix, data, digest)

@@ -46,6 +46,7 @@ def source_record(context: StudyContext, identification: Node | None) -> SourceR
             "year": int(version[:4]) if version and version[:4].isdigit() else None,
             "record_version": version,
             "record_sha256": context.study.sha256,
+            "record_text_sha256": context.study.text_sha256,
             "mapping_version": MAPPING_VERSION,
         },
         ("protocolSection", "statusModule"),
