@@ -25,7 +25,7 @@ from evidencedb.cli import (
 )
 from evidencedb.cli.command import Group
 from evidencedb.cli.options import DATABASE_HELP
-from evidencedb.store.engine import URL_ENVIRONMENT_VARIABLE
+from evidencedb.store.urls import URL_ENVIRONMENT_VARIABLE
 
 # In the order `evidencedb --help` lists them.
 COMMAND_MODULES = (

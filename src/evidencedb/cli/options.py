@@ -11,8 +11,9 @@ import typer
 from evidencedb.cli.output import Format
 from evidencedb.enums import ArmRole, EndpointKind
 from evidencedb.query.filter_help import FILTER_HELP
+from evidencedb.store.urls import DEFAULT_URL
 
-DATABASE_HELP = "Database URL or SQLite file \\[default: sqlite:///evidence.db]."
+DATABASE_HELP = f"Database URL or SQLite file \\[default: {DEFAULT_URL}]."
 # `--db` after a command's name (see `command.with_command_database_option`): the global one
 # reads EVIDENCEDB_URL; this one, when given, wins over both.
 CommandDatabaseOption = Annotated[

@@ -19,9 +19,8 @@ from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 
 from evidencedb.errors import DatabaseUnavailable, EvidenceError
+from evidencedb.store.urls import DEFAULT_URL, URL_ENVIRONMENT_VARIABLE
 
-DEFAULT_URL = "sqlite:///evidence.db"
-URL_ENVIRONMENT_VARIABLE = "EVIDENCEDB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
