@@ -21,7 +21,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+# `db upgrade` first: an evidence.db left by an older checkout is upgraded, not refused.
 run: $(VENV)/.installed
+	$(BIN)/evidencedb --db sqlite:///$(DB) db upgrade
 	$(BIN)/evidencedb --db sqlite:///$(DB) load seeds/
 	$(BIN)/evidencedb --db sqlite:///$(DB) summary
 	$(BIN)/evidencedb --db sqlite:///$(DB) export csv --out exports/
