@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, update
 
 from evidencedb.enums import SourceOrigin, TrialSourceRelation
 from evidencedb.errors import EvidenceError, Problem, Reject, RejectOutcome, ValidationFailed
@@ -209,6 +209,26 @@ def _import_batch(
     # An older version adds its row to the record's history, and nothing else.
     history = [study.outcome for study in older if isinstance(study.outcome, Bundle)]
     write_versions(connection, history, report.load)
+    _store_text_digests(connection, batch.new_texts)
+
+
+def _store_text_digests(connection: Connection, new_texts: list[tuple[str, str]]) -> None:
+    """Store the text digest of records found unchanged by their canonical digest, so that the
+    next import finds them by their text without serialising them (bookkeeping: no change of
+    the record's facts, and none reported)."""
+    if not new_texts:
+        return
+    statement = (
+        update(Source)
+        .where(
+            Source.origin == SourceOrigin.CTGOV,
+            Source.record_sha256 == bindparam("canonical"),
+        )
+        .values(record_text_sha256=bindparam("text"))
+    )
+    connection.execute(
+        statement, [{"canonical": canonical, "text": text} for canonical, text in new_texts]
+    )
 
 
 def _rejected(problem: Problem, nct_id: str, outcome: str) -> Reject:

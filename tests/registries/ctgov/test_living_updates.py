@@ -135,4 +135,24 @@ def test_a_record_laid_out_anew_is_skipped_by_its_canonical_digest(
     assert rows(database, registry_source) == [{"record_text_sha256": first}]
     path.write_text(json.dumps(study, indent=4, sort_keys=True), encoding="utf-8")
     assert "imported 0 of 1 studies (1 unchanged)" in imported(database, path)
-    assert rows(database, registry_source) == [{"record_text_sha256": first}]
+    # The new text's digest is stored, for the next import to find the record by it.
+    second = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert second != first
+    assert rows(database, registry_source) == [{"record_text_sha256": second}]
+
+
+def test_a_record_imported_before_text_digests_gets_one_when_found_unchanged(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    path = write(tmp_path, edge_study())
+    imported(database, path)
+    before = natural_rows(database)
+    with writing(database.url) as connection:  # as revision 0009 leaves an older record
+        connection.execute(text("UPDATE sources SET record_text_sha256 = NULL"))
+    with writing(database.url) as connection:  # the digests cross the mapping process's pipe
+        report = import_ctgov(connection, [path], background_mapping=True)
+    assert (report.studies, report.unchanged, report.imported) == (1, 1, 0)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    registry_source = "SELECT record_text_sha256 FROM sources WHERE kind = 'registry_record'"
+    assert rows(database, registry_source) == [{"record_text_sha256": digest}]
+    assert natural_rows(database) == before

@@ -54,6 +54,9 @@ class MappedBatch:
     files: int = 0  # input files finished since the previous batch
     read: int = 0  # study records read since the previous batch
     unchanged: int = 0  # of them, records imported before as they are: not mapped
+    # (canonical digest, text digest) of unchanged records found by their canonical digest
+    # only (imported before revision 0009, or laid out anew): the text digest to store.
+    new_texts: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     facts: int = 0  # facts of the batch's bundles: a batch ends when it holds enough
 
 
@@ -88,8 +91,13 @@ def mapped_batches(
                 continue
             batch.read += 1
             # The text's digest first: when it is stored, the canonical one is not computed.
-            if item.text_sha256 in unchanged or item.sha256 in unchanged:
+            if item.text_sha256 in unchanged:
                 batch.unchanged += 1
+                continue
+            if item.sha256 in unchanged:
+                batch.unchanged += 1
+                if item.text_sha256 is not None:
+                    batch.new_texts.append((item.sha256, item.text_sha256))
                 continue
             mapped = _mapped(item)
             batch.studies.append(mapped)
