@@ -77,7 +77,10 @@ def test_installed_script_as_a_subprocess(tmp_path: Path) -> None:
         [str(script), "summary"], capture_output=True, text=True, env=environment
     )
     assert summary.returncode == 0
-    assert "results" in summary.stdout
+    listed = [line.split()[1] for line in summary.stdout.splitlines() if line.startswith("│")]
+    # The trials' tables first, as the export writes them; the saved meta-analyses last.
+    assert listed[:3] == ["sources", "interventions", "trials"]
+    assert listed[-2:] == ["meta_analyses", "meta_analysis_studies"]
     broken = tmp_path / "broken.yaml"
     broken.write_text("trial: [unclosed\n", encoding="utf-8")
     refused = subprocess.run(

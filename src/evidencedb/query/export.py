@@ -21,7 +21,7 @@ from evidencedb.query.cells import CellTarget, csv_cell, csv_ready, with_json_ce
 from evidencedb.query.datapackage import DATAPACKAGE, datapackage
 from evidencedb.query.facts import FACT_VIEWS, fact_columns, fact_statement
 from evidencedb.query.statement import AnySelect
-from evidencedb.store.models import metadata
+from evidencedb.store.models import tables_in_order
 
 FETCH_ROWS = 5000  # rows per fetch from the database cursor, and per write
 BOM = "\ufeff"
@@ -66,9 +66,7 @@ DATA_DICTIONARY = "data_dictionary"
 def exports() -> list[Export]:
     """Every table, then the flat views, in the order they are written."""
     found = []
-    # The saved meta-analyses after the facts they are computed from (a stable sort).
-    tables = sorted(metadata.sorted_tables, key=lambda table: table.name.startswith("meta_"))
-    for table in tables:
+    for table in tables_in_order():
         columns = [
             ExportColumn(column.name, column.type, bool(column.nullable), column.comment or "")
             for column in table.columns

@@ -335,3 +335,9 @@ def table_of(model: type[Base]) -> Table:
 # Every table of the schema, complete once this module is imported: migrations, exports and the
 # drift test take it from here rather than from `Base`, whose metadata is empty until then.
 metadata: MetaData = Base.metadata
+
+
+def tables_in_order() -> list[Table]:
+    """Every table, each after those it refers to, and the saved meta-analyses after the facts
+    they are computed from: the order of the summary and of the CSV export."""
+    return sorted(metadata.sorted_tables, key=lambda table: table.name.startswith("meta_"))
