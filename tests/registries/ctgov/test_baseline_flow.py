@@ -413,3 +413,27 @@ def test_a_record_without_results_has_no_baseline_or_flow(
         " (SELECT count(*) FROM participant_flow) AS flow, (SELECT count(*) FROM arms) AS arms",
     )
     assert counts == [{"baseline": 0, "flow": 0, "arms": 2}]
+
+
+def test_an_arm_that_starts_after_a_screening_period_is_counted_where_it_starts(
+    database: TestDatabase, tmp_path: Path
+) -> None:
+    # NCT01026818: every arm STARTED 0 in the screening period, and 139-143 in the next one.
+    study = edge_study()
+    flow = study["resultsSection"]["participantFlowModule"]
+    screening = {
+        "title": "Screening",
+        "milestones": [
+            {
+                "type": "STARTED",
+                "achievements": [
+                    {"groupId": "FG000", "numSubjects": "0"},
+                    {"groupId": "FG001", "numSubjects": "0"},
+                ],
+            }
+        ],
+    }
+    flow["periods"].insert(0, screening)
+    imported(database, write(tmp_path, study))
+    arms = rows(database, "SELECT key, n_enrolled FROM arms WHERE key <> 'total' ORDER BY id")
+    assert arms == [{"key": "drug-a", "n_enrolled": 10}, {"key": "placebo", "n_enrolled": 1864}]

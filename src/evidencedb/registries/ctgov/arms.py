@@ -193,23 +193,15 @@ class Arms:
         return group_id, arm
 
     def count_enrolled(self, flow: Node | None) -> None:
-        """Each arm's number enrolled: how many STARTED its participant-flow group."""
+        """Each arm's number enrolled: how many STARTED its participant-flow group, in the
+        first period the group has participants in. A group that begins after a screening or
+        run-in period STARTED 0 in that period (NCT01026818: 0 in screening, 139 in the
+        double-blind period), and 0 is not its size."""
         if flow is None:
             return
-        periods = flow.nodes("periods")
-        if not periods:
+        started = _started_counts(flow)
+        if not started:
             return
-        started: dict[str, int] = {}
-        for milestone in periods[0].nodes("milestones"):
-            if milestone.text("type") != "STARTED":
-                continue
-            for achievement in milestone.nodes("achievements"):
-                group_id = achievement.text("groupId")
-                # Read leniently: a count the registry writes "1,864" or "NA" is the flow's
-                # to keep as text (`flow`), never a reason to refuse the record.
-                count = read_count(achievement.text("numSubjects"))[0]
-                if group_id is not None and count is not None:
-                    started[group_id] = count
         taken: set[str] = set()
         for group in flow.nodes("groups"):
             group_id, title = group.text("id"), group.text("title")
@@ -223,3 +215,20 @@ class Arms:
                 taken.add(arm.key)
                 if arm.n_enrolled is None:
                     arm.n_enrolled = started[group_id]
+
+
+def _started_counts(flow: Node) -> dict[str, int]:
+    """By flow group id, its STARTED count in the first period where it is not 0."""
+    started: dict[str, int] = {}
+    for period in flow.nodes("periods"):
+        for milestone in period.nodes("milestones"):
+            if milestone.text("type") != "STARTED":
+                continue
+            for achievement in milestone.nodes("achievements"):
+                group_id = achievement.text("groupId")
+                # Read leniently: a count the registry writes "1,864" or "NA" is the flow's to
+                # keep as text (`flow`), never a reason to refuse the record.
+                count = read_count(achievement.text("numSubjects"))[0]
+                if group_id is not None and count is not None and not started.get(group_id):
+                    started[group_id] = count
+    return started

@@ -10,7 +10,7 @@ SOURCE_KEY_PREFIX = "ctgov-"
 # The version of the mapping of a study into records, stored with each imported record: a
 # re-import skips a record only when both the record and this version are unchanged. Bump it
 # whenever a change to the mapping would write different rows for the same record.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 NCT_PATTERN = re.compile(r"^NCT\d{8}$")
 
 
