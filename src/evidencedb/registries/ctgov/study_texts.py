@@ -62,6 +62,17 @@ def _skip(text: str, at: int) -> int:
     return found.end()
 
 
+def _past_item(text: str, at: int, closer: str) -> tuple[int, bool]:
+    """Past the comma or the `closer` that follows an item of a list or an object: where the
+    next item starts, or where the container ends, and whether it ended."""
+    at = _skip(text, at)
+    if text.startswith(",", at):
+        return _skip(text, at + 1), False
+    if text.startswith(closer, at):
+        return at + 1, True
+    raise _NotFollowed(f"expected ',' or '{closer}'")
+
+
 def _array(text: str, at: int) -> tuple[list[Any], list[tuple[int, int]], int]:
     """The list starting at `text[at]` ("["), its items' spans, and where it ends."""
     items: list[Any] = []
@@ -73,13 +84,9 @@ def _array(text: str, at: int) -> tuple[list[Any], list[tuple[int, int]], int]:
         item, end = _DECODER.raw_decode(text, at)
         items.append(item)
         spans.append((at, end))
-        at = _skip(text, end)
-        if text.startswith(",", at):
-            at = _skip(text, at + 1)
-        elif text.startswith("]", at):
-            return items, spans, at + 1
-        else:
-            raise _NotFollowed("expected ',' or ']'")
+        at, ended = _past_item(text, end, "]")
+        if ended:
+            return items, spans, at
 
 
 def _object(text: str, at: int) -> tuple[dict[str, Any], list[tuple[int, int]] | None, int]:
@@ -105,10 +112,6 @@ def _object(text: str, at: int) -> tuple[dict[str, Any], list[tuple[int, int]] |
             if key == "studies":
                 study_spans = None
         members[key] = value
-        at = _skip(text, at)
-        if text.startswith(",", at):
-            at = _skip(text, at + 1)
-        elif text.startswith("}", at):
-            return members, study_spans, at + 1
-        else:
-            raise _NotFollowed("expected ',' or '}'")
+        at, ended = _past_item(text, at, "}")
+        if ended:
+            return members, study_spans, at
